@@ -116,7 +116,8 @@ export function writeIpv6(host: string, out: Uint8Array, offset: number): boolea
     return true
   }
   for (let i = 0; i < head.length; i++) if (!put(head[i] as string, i)) return false
-  for (let i = 0; i < tail.length; i++) if (!put(tail[i] as string, 8 - tail.length + i)) return false
+  for (let i = 0; i < tail.length; i++)
+    if (!put(tail[i] as string, 8 - tail.length + i)) return false
   for (let i = 0; i < 8; i++) {
     out[offset + 2 * i] = (words[i] as number) >>> 8
     out[offset + 2 * i + 1] = (words[i] as number) & 0xff

@@ -37,7 +37,9 @@ export type EncodeInput<C> = C extends Codec<infer I, unknown> ? I : never
 
 /** Buffer view over any Uint8Array, without copying. */
 export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 /** The number of bytes `encode(codec, value)` produces. Throws `ENCODE_FAILED` on bad input. */
@@ -71,6 +73,9 @@ export function encode<I>(codec: Codec<I, unknown>, value: I): Buffer {
  * after a message that is not `extensible`.
  */
 export function decode<O>(codec: Codec<never, O>, bytes: Uint8Array): O {
+  if (!(bytes instanceof Uint8Array)) {
+    throw WireError.decode('INVALID_VALUE', codec.name, 0, 'input is not a Uint8Array')
+  }
   const buffer = asBuffer(bytes)
   const state: State = { start: 0, end: buffer.byteLength, buffer }
   let value: O

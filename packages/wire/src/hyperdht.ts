@@ -4,16 +4,7 @@ import { ipv4Address, ipv4AddressArray, type PeerAddress } from './address.js'
 import type { Codec } from './codec.js'
 import { K, MAX_ADDRESSES, MAX_DATAGRAM_BYTES, MAX_NOISE_MESSAGE_BYTES } from './constants.js'
 import { WireError } from './errors.js'
-import {
-  array,
-  buffer,
-  fixed32,
-  fixed64,
-  raw,
-  readFlags,
-  string,
-  uint
-} from './primitives.js'
+import { array, buffer, fixed32, fixed64, raw, readFlags, string, uint } from './primitives.js'
 
 const addressList = ipv4AddressArray(MAX_ADDRESSES, 'relayAddresses')
 const valueBytes = buffer(MAX_DATAGRAM_BYTES, 'value')

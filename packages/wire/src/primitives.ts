@@ -1,5 +1,6 @@
 // compact-encoding primitives (docs/wire-protocol.md §1) with bounds and size checks.
 
+import { isUtf8 } from 'node:buffer'
 import type { Codec, State } from './codec.js'
 import { WireError } from './errors.js'
 
@@ -209,7 +210,10 @@ export function optionalBuffer(
   }
 }
 
-/** Length-prefixed UTF-8 string (§1.4), at most `maxBytes` encoded bytes. */
+/**
+ * Length-prefixed UTF-8 string (§1.4), at most `maxBytes` encoded bytes. Invalid UTF-8 is
+ * rejected: it would decode to replacement characters that re-encode to other bytes.
+ */
 export function string(maxBytes: number, name = 'string'): Codec<string> {
   return {
     name,
@@ -229,9 +233,12 @@ export function string(maxBytes: number, name = 'string'): Codec<string> {
     },
     decode(state) {
       const len = readLength(state, name, maxBytes)
-      const s = bytesOf(state).toString('utf8', state.start, state.start + len)
+      const bytes = bytesOf(state).subarray(state.start, state.start + len)
+      if (!isUtf8(bytes)) {
+        throw WireError.decode('INVALID_VALUE', name, state.start, `${name} is not valid UTF-8`)
+      }
       state.start += len
-      return s
+      return bytes.toString('utf8')
     }
   }
 }

@@ -155,7 +155,12 @@ export const protomuxFrame: Codec<ProtomuxFrame<Uint8Array>, ProtomuxFrame> = {
       case PROTOMUX_CONTROL.BATCH:
         return { kind: 'batch', messages: decodeBatch(state) }
       default:
-        throw WireError.decode('INVALID_VALUE', 'protomuxFrame', state.start, `control type ${type}`)
+        throw WireError.decode(
+          'INVALID_VALUE',
+          'protomuxFrame',
+          state.start,
+          `control type ${type}`
+        )
     }
   }
 }

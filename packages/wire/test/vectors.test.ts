@@ -58,10 +58,20 @@ const anyBytes = buffer(1 << 24)
 const anyString = string(1 << 16)
 
 /** Decode `hexStr` with `codec`, compare to `expected` (plain form), re-encode to the same bytes. */
-function roundTrip<I, O>(t: T, codec: Codec<I, O>, hexStr: string, expected: unknown, label: string) {
+function roundTrip<I, O>(
+  t: T,
+  codec: Codec<I, O>,
+  hexStr: string,
+  expected: unknown,
+  label: string
+) {
   const decoded = decode(codec, hex(hexStr))
   t.alike(plain(decoded), expected, `${label}: decodes to the listed fields`)
-  t.is(encode(codec, decoded as unknown as I).toString('hex'), hexStr, `${label}: encodes to the listed bytes`)
+  t.is(
+    encode(codec, decoded as unknown as I).toString('hex'),
+    hexStr,
+    `${label}: encodes to the listed bytes`
+  )
   return decoded
 }
 
@@ -89,10 +99,15 @@ const handlers: Record<string, (t: T, v: Json) => void> = {
     for (const c of v.string) roundTrip(t, anyString, c.hex, c.value, `string "${c.value}"`)
     roundTrip(t, fixed32, v.fixed32.hex, v.fixed32.value_hex, 'fixed32')
     roundTrip(t, fixed64, v.fixed64.hex, v.fixed64.value_hex, 'fixed64')
-    for (const c of v.ipv4Address) roundTrip(t, ipv4Address, c.hex, c.value, `ipv4Address ${c.value.host}`)
+    for (const c of v.ipv4Address)
+      roundTrip(t, ipv4Address, c.hex, c.value, `ipv4Address ${c.value.host}`)
     for (const c of v.ipv6Address) {
       t.is(encode(ipv6Address, c.value).toString('hex'), c.hex, 'ipv6Address encodes')
-      t.alike(decode(ipv6Address, hex(c.hex)), { host: c.decoded_host, port: c.value.port }, 'ipv6Address decodes')
+      t.alike(
+        decode(ipv6Address, hex(c.hex)),
+        { host: c.decoded_host, port: c.value.port },
+        'ipv6Address decodes'
+      )
     }
     for (const c of v.ipv4AddressArray) {
       roundTrip(t, ipv4AddressArray(64), c.hex, c.value, `ipv4Address[${c.value.length}]`)
@@ -128,14 +143,26 @@ const handlers: Record<string, (t: T, v: Json) => void> = {
         }
         const value = m.value as Buffer
         if (inner.value_type === 'handshake') {
-          const h = roundTrip(t, handshake, value.toString('hex'), plain(decode(handshake, value)), 'handshake')
+          const h = roundTrip(
+            t,
+            handshake,
+            value.toString('hex'),
+            plain(decode(handshake, value)),
+            'handshake'
+          )
           t.is(h.mode, MODES[inner.mode as keyof typeof MODES], `mode ${inner.mode}`)
           t.is(h.noise.byteLength, inner.noise_length, 'noise length')
           t.ok(inner.noise_hex_prefix.startsWith(h.noise.toString('hex', 0, 8)), 'noise prefix')
           t.alike(h.peerAddress, inner.peerAddress, 'peerAddress')
           t.alike(h.relayAddress, inner.relayAddress, 'relayAddress')
         } else {
-          const h = roundTrip(t, holepunch, value.toString('hex'), plain(decode(holepunch, value)), 'holepunch')
+          const h = roundTrip(
+            t,
+            holepunch,
+            value.toString('hex'),
+            plain(decode(holepunch, value)),
+            'holepunch'
+          )
           t.is(h.mode, MODES[inner.mode as keyof typeof MODES], `mode ${inner.mode}`)
           t.is(h.id, inner.id, 'slot id')
           t.is(h.payload.toString('hex'), inner.payload_hex, 'encrypted payload')
@@ -163,7 +190,11 @@ const handlers: Record<string, (t: T, v: Json) => void> = {
         if (name === 'lookupRawReply' && c.decoded.bump === 0 && c.name.includes('legacy')) {
           // Older nodes omit the bump; we decode that, but always write it (as hyperdht does).
           t.alike(plain(decode(codec, hex(c.hex))), c.decoded, `${name}: ${c.name}`)
-          t.is(encode(lookupRawReply, decode(lookupRawReply, hex(c.hex))).toString('hex'), c.hex + '00', 'bump 0 is written')
+          t.is(
+            encode(lookupRawReply, decode(lookupRawReply, hex(c.hex))).toString('hex'),
+            c.hex + '00',
+            'bump 0 is written'
+          )
         } else {
           roundTrip(t, codec, c.hex, c.decoded, `${name}: ${c.name}`)
         }
@@ -174,7 +205,11 @@ const handlers: Record<string, (t: T, v: Json) => void> = {
         roundTrip(t, noisePayload, c.hex, c.decoded, `noisePayload: ${c.name}`)
       } else {
         t.alike(plain(decode(noisePayload, hex(c.hex))), c.decoded, `noisePayload: ${c.name}`)
-        t.is(encode(noisePayload, decode(noisePayload, hex(c.hex))).toString('hex'), c.hex.slice(0, 2), 'unknown version encodes as just the version')
+        t.is(
+          encode(noisePayload, decode(noisePayload, hex(c.hex))).toString('hex'),
+          c.hex.slice(0, 2),
+          'unknown version encodes as just the version'
+        )
       }
     }
     for (const c of v.mutableSignable) {
@@ -194,21 +229,39 @@ const handlers: Record<string, (t: T, v: Json) => void> = {
       const a = decode(announce, hex(c.request_value_hex))
       t.is(a.signature?.toString('hex'), c.signature_hex, `${name}: signature field`)
       t.is(a.refresh?.toString('hex') ?? '', c.refresh_hex, `${name}: refresh field`)
-      t.is(encode(peer, a.peer!).toString('hex'), c.peer_encoding_hex, `${name}: carries the signed peer`)
+      t.is(
+        encode(peer, a.peer!).toString('hex'),
+        c.peer_encoding_hex,
+        `${name}: carries the signed peer`
+      )
       t.is(encode(announce, a).toString('hex'), c.request_value_hex, `${name}: request value`)
     }
     for (const c of v.mutable) {
       const s = encode(mutableSignable, { seq: c.seq, value: hex(c.value_hex) })
       t.is(s.toString('hex'), c.mutableSignable_hex, `mutable seq ${c.seq}: signable body`)
       const put = decode(mutablePutRequest, hex(c.put_request_value_hex))
-      t.alike(plain(put), {
-        publicKey: v.mutable_keypair.publicKey_hex,
-        seq: c.seq,
-        value: c.value_hex,
-        signature: c.signature_hex
-      }, `mutable seq ${c.seq}: put request`)
-      t.is(encode(mutablePutRequest, put).toString('hex'), c.put_request_value_hex, 'put re-encodes')
-      roundTrip(t, mutableGetResponse, c.stored_get_response_hex, { seq: c.seq, value: c.value_hex, signature: c.signature_hex }, `mutable seq ${c.seq}: stored form`)
+      t.alike(
+        plain(put),
+        {
+          publicKey: v.mutable_keypair.publicKey_hex,
+          seq: c.seq,
+          value: c.value_hex,
+          signature: c.signature_hex
+        },
+        `mutable seq ${c.seq}: put request`
+      )
+      t.is(
+        encode(mutablePutRequest, put).toString('hex'),
+        c.put_request_value_hex,
+        'put re-encodes'
+      )
+      roundTrip(
+        t,
+        mutableGetResponse,
+        c.stored_get_response_hex,
+        { seq: c.seq, value: c.value_hex, signature: c.signature_hex },
+        `mutable seq ${c.seq}: stored form`
+      )
     }
   },
 
@@ -225,7 +278,11 @@ const handlers: Record<string, (t: T, v: Json) => void> = {
       if (s.plaintext.length === 64) continue // the encrypted static key, not a payload
       const p = decode(noisePayload, hex(s.plaintext))
       t.is(p.version, 1, `${s.side} ${s.op}: payload version`)
-      t.is(encode(noisePayload, p).toString('hex'), s.plaintext, `${s.side} ${s.op}: payload re-encodes`)
+      t.is(
+        encode(noisePayload, p).toString('hex'),
+        s.plaintext,
+        `${s.side} ${s.op}: payload re-encodes`
+      )
       payloads++
     }
     t.is(payloads, 4, 'both payloads, on both sides')
@@ -233,30 +290,84 @@ const handlers: Record<string, (t: T, v: Json) => void> = {
 
   'holepunch-payloads.json'(t, v) {
     for (const c of v.payloads) {
-      const p = roundTrip(t, holepunchPayload, c.plain_hex, c.decoded, `holepunchPayload: ${c.name}`)
-      const sealed = roundTrip(t, sealedPayload, c.encrypted_hex, plain(decode(sealedPayload, hex(c.encrypted_hex))), 'sealed')
+      const p = roundTrip(
+        t,
+        holepunchPayload,
+        c.plain_hex,
+        c.decoded,
+        `holepunchPayload: ${c.name}`
+      )
+      const sealed = roundTrip(
+        t,
+        sealedPayload,
+        c.encrypted_hex,
+        plain(decode(sealedPayload, hex(c.encrypted_hex))),
+        'sealed'
+      )
       t.is(sealed.nonce.toString('hex'), c.nonce_hex, 'nonce comes first')
-      t.is(sealed.box.byteLength, 16 + encode(holepunchPayload, p).byteLength, 'box = MAC + plaintext')
+      t.is(
+        sealed.box.byteLength,
+        16 + encode(holepunchPayload, p).byteLength,
+        'box = MAC + plaintext'
+      )
     }
   },
 
   'secret-stream.json'(t, v) {
     const ids = loadVector('noise-ik-handshake.json').result
-    const check = (frames: string[], id: string, headerHex: string, plaintexts: string[], side: string) => {
+    const check = (
+      frames: string[],
+      id: string,
+      headerHex: string,
+      plaintexts: string[],
+      side: string
+    ) => {
       const [first, ...rest] = frames as [string, ...string[]]
-      roundTrip(t, secretStreamHeader, first, { streamId: id, header: headerHex }, `${side} header frame`)
+      roundTrip(
+        t,
+        secretStreamHeader,
+        first,
+        { streamId: id, header: headerHex },
+        `${side} header frame`
+      )
       rest.forEach((f, i) => {
         const body = decode(secretStreamMessage, hex(f))
-        t.is(body.byteLength, Buffer.byteLength(plaintexts[i] as string) + 17, `${side} frame ${i + 1} length`)
-        t.is(encode(secretStreamMessage, body).toString('hex'), f, `${side} frame ${i + 1} re-encodes`)
+        t.is(
+          body.byteLength,
+          Buffer.byteLength(plaintexts[i] as string) + 17,
+          `${side} frame ${i + 1} length`
+        )
+        t.is(
+          encode(secretStreamMessage, body).toString('hex'),
+          f,
+          `${side} frame ${i + 1} re-encodes`
+        )
       })
     }
-    check(v.wire_A_to_B, ids.secret_stream_id_initiator_hex, v.pinned_secretstream_headers.A_header_hex, v.plaintexts_received_by_B, 'A')
-    check(v.wire_B_to_A, ids.secret_stream_id_responder_hex, v.pinned_secretstream_headers.B_header_hex, v.plaintexts_received_by_A, 'B')
+    check(
+      v.wire_A_to_B,
+      ids.secret_stream_id_initiator_hex,
+      v.pinned_secretstream_headers.A_header_hex,
+      v.plaintexts_received_by_B,
+      'A'
+    )
+    check(
+      v.wire_B_to_A,
+      ids.secret_stream_id_responder_hex,
+      v.pinned_secretstream_headers.B_header_hex,
+      v.plaintexts_received_by_A,
+      'B'
+    )
     const counter = hex(v.unordered_messages.initial_counter_hex)
     for (const box of v.unordered_messages.boxes) {
       counter[0]!++ // incremented before each message
-      const m = roundTrip(t, unorderedMessage, box.hex, plain(decode(unorderedMessage, hex(box.hex))), box.plaintext)
+      const m = roundTrip(
+        t,
+        unorderedMessage,
+        box.hex,
+        plain(decode(unorderedMessage, hex(box.hex))),
+        box.plaintext
+      )
       t.alike(m.counter, counter, 'counter incremented before each message')
       t.is(m.box.byteLength, 16 + Buffer.byteLength(box.plaintext), 'box = MAC + plaintext')
     }
@@ -264,10 +375,22 @@ const handlers: Record<string, (t: T, v: Json) => void> = {
 
   'blind-relay-protomux.json'(t, v) {
     const enc = v.message_encodings
-    const pairI = roundTrip(t, pair, enc.pair_initiator, plain(decode(pair, hex(enc.pair_initiator))), 'pair (initiator)')
+    const pairI = roundTrip(
+      t,
+      pair,
+      enc.pair_initiator,
+      plain(decode(pair, hex(enc.pair_initiator))),
+      'pair (initiator)'
+    )
     t.is(pairI.isInitiator, true, 'initiator flag')
     t.is(pairI.id, 0x1111, 'initiator stream id')
-    const pairN = roundTrip(t, pair, enc.pair_non_initiator, plain(decode(pair, hex(enc.pair_non_initiator))), 'pair (non-initiator)')
+    const pairN = roundTrip(
+      t,
+      pair,
+      enc.pair_non_initiator,
+      plain(decode(pair, hex(enc.pair_non_initiator))),
+      'pair (non-initiator)'
+    )
     t.is(pairN.isInitiator, false, 'non-initiator flag')
     t.is(pairN.id, 0x2222, 'non-initiator stream id')
     roundTrip(t, unpair, enc.unpair, { token: pairI.token.toString('hex') }, 'unpair')
@@ -277,7 +400,13 @@ const handlers: Record<string, (t: T, v: Json) => void> = {
       [v.frames_peerB_connection, v.channel.id_B_hex]
     ]) {
       for (const f of frames) {
-        const frame = roundTrip(t, protomuxFrame, f.hex, plain(decode(protomuxFrame, hex(f.hex))), `frame from ${f.from}`)
+        const frame = roundTrip(
+          t,
+          protomuxFrame,
+          f.hex,
+          plain(decode(protomuxFrame, hex(f.hex))),
+          `frame from ${f.from}`
+        )
         if (frame.kind === 'open') {
           t.is(frame.protocol, v.channel.protocol, 'open: protocol')
           t.is(frame.id?.toString('hex'), id, 'open: channel id = opener key')
@@ -300,7 +429,11 @@ const handlers: Record<string, (t: T, v: Json) => void> = {
 
   'dht-rpc-ids-and-tokens.json'(t, v) {
     for (const c of v.node_id.cases) {
-      t.is(encode(ipv4Address, { host: c.host, port: c.port }).toString('hex'), c.hash_input_hex, `node id input ${c.host}:${c.port}`)
+      t.is(
+        encode(ipv4Address, { host: c.host, port: c.port }).toString('hex'),
+        c.hash_input_hex,
+        `node id input ${c.host}:${c.port}`
+      )
     }
   }
 }
@@ -312,16 +445,34 @@ function toWirePayload(decoded: Json): Json {
 
 /** Check one request/response exchange. */
 function checkExchange(t: T, e: Json, nodeIdHex: string): void {
-  const bId = (from: Json) => (from.port === 49737 && from.host === '198.51.100.7' ? nodeIdHex : null)
-  const req = checkDatagram(t, e.request, bId(e.request.udp_from), `${e.name}: request`) as RpcRequest
-  const res = checkDatagram(t, e.response, bId(e.response.udp_from), `${e.name}: response`) as RpcResponse
+  const bId = (from: Json) =>
+    from.port === 49737 && from.host === '198.51.100.7' ? nodeIdHex : null
+  const req = checkDatagram(
+    t,
+    e.request,
+    bId(e.request.udp_from),
+    `${e.name}: request`
+  ) as RpcRequest
+  const res = checkDatagram(
+    t,
+    e.response,
+    bId(e.response.udp_from),
+    `${e.name}: response`
+  ) as RpcResponse
   t.is(res.tid, req.tid, 'the response carries the request tid')
   const command = req.internal ? -1 : req.command
   if (e.request.value_decoded) checkValue(t, command, 'request', req.value, e.request.value_decoded)
-  if (e.response.value_decoded) checkValue(t, command, 'response', res.value, e.response.value_decoded)
+  if (e.response.value_decoded)
+    checkValue(t, command, 'response', res.value, e.response.value_decoded)
 }
 
-function checkValue(t: T, command: number, side: string, value: Buffer | null, expected: Json): void {
+function checkValue(
+  t: T,
+  command: number,
+  side: string,
+  value: Buffer | null,
+  expected: Json
+): void {
   t.ok(value, `${side} carries a value`)
   const codec =
     side === 'request'
@@ -346,11 +497,23 @@ function checkValue(t: T, command: number, side: string, value: Buffer | null, e
       t.alike(decoded[k], v, `${side} value.${k}`)
     }
   }
-  t.is(encode(codec as Codec<unknown, unknown>, decode(codec as Codec<never, unknown>, value as Buffer)).toString('hex'), (value as Buffer).toString('hex'), `${side} value re-encodes`)
+  t.is(
+    encode(
+      codec as Codec<unknown, unknown>,
+      decode(codec as Codec<never, unknown>, value as Buffer)
+    ).toString('hex'),
+    (value as Buffer).toString('hex'),
+    `${side} value re-encodes`
+  )
 }
 
 /** Decode a datagram, compare to `decoded`, check every field's position in `layout`, re-encode. */
-function checkDatagram(t: T, d: Json, idHex: string | null, label: string): RpcRequest | RpcResponse {
+function checkDatagram(
+  t: T,
+  d: Json,
+  idHex: string | null,
+  label: string
+): RpcRequest | RpcResponse {
   const bytes = hex(d.hex)
   const isRequest = d.kind.startsWith('request')
   const m = isRequest ? decode(rpcRequest, bytes) : decode(rpcResponse, bytes)
@@ -381,12 +544,26 @@ function checkDatagram(t: T, d: Json, idHex: string | null, label: string): RpcR
   const expectId = idHex !== null && String(d.sent_on).includes('serverSocket')
   t.is(m.id?.toString('hex') ?? null, expectId ? idHex : null, `${label}: id`)
   checkLayout(t, m, isRequest, bytes, d.layout, label)
-  t.is((isRequest ? encode(rpcRequest, m as RpcRequest) : encode(rpcResponse, m as RpcResponse)).toString('hex'), d.hex, `${label}: re-encodes byte for byte`)
+  t.is(
+    (isRequest
+      ? encode(rpcRequest, m as RpcRequest)
+      : encode(rpcResponse, m as RpcResponse)
+    ).toString('hex'),
+    d.hex,
+    `${label}: re-encodes byte for byte`
+  )
   return m
 }
 
 /** Every `field@offset+length` in the vector's layout holds exactly our encoding of that field. */
-function checkLayout(t: T, m: RpcRequest | RpcResponse, isRequest: boolean, bytes: Buffer, layout: string, label: string): void {
+function checkLayout(
+  t: T,
+  m: RpcRequest | RpcResponse,
+  isRequest: boolean,
+  bytes: Buffer,
+  layout: string,
+  label: string
+): void {
   let end = 0
   for (const part of layout.split(' ')) {
     const match = /^(\w+)@(\d+)\+(\d+)$/.exec(part)
