@@ -9,10 +9,10 @@ import { repoRoot } from './helpers/vectors.js'
 /** First-column backticked names of the table whose header starts with `| ${head} |`. */
 function tableNames(readme: string, head: string): string[] {
   const lines = readme.split('\n')
-  const start = lines.findIndex((l) => l.startsWith(`| ${head} |`))
+  const start = lines.findIndex((l) => new RegExp(`^\\| ${head} +\\|`).test(l))
   const names: string[] = []
   for (const line of lines.slice(start + 2)) {
-    const m = /^\| `([A-Z_]+)` \|/.exec(line)
+    const m = /^\| `([A-Z_]+)` +\|/.exec(line)
     if (!m) break
     names.push(m[1] as string)
   }
