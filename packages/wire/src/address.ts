@@ -10,27 +10,33 @@ export interface PeerAddress {
   port: number
 }
 
-/** Parse a dotted-quad IPv4 string into 4 bytes at `offset`; false if it is not one. */
+/**
+ * Parse a canonical dotted-quad IPv4 string (no leading zeros) into 4 bytes at `offset`;
+ * false if it is not one. Unrolled because every encoded address goes through it.
+ */
 export function writeIpv4(host: string, out: Uint8Array, offset: number): boolean {
-  let part = 0
-  let digits = 0
-  let octet = 0
-  for (let i = 0; i <= host.length; i++) {
-    const ch = i === host.length ? 46 : host.charCodeAt(i)
-    if (ch === 46) {
-      if (digits === 0 || part > 3) return false
-      out[offset + part++] = octet
-      octet = 0
-      digits = 0
-    } else if (ch >= 48 && ch <= 57) {
-      if (digits > 0 && octet === 0) return false // no leading zeros ("01")
-      octet = octet * 10 + (ch - 48)
-      if (octet > 255 || ++digits > 3) return false
-    } else {
-      return false
+  const len = host.length
+  if (!(len >= 7 && len <= 15)) return false
+  let i = 0
+  for (let part = 0; part < 4; part++) {
+    // charCodeAt past the end is NaN, which fails every range test below.
+    let n = host.charCodeAt(i) - 48
+    if (!(n >= 0 && n <= 9)) return false
+    let c = host.charCodeAt(++i) - 48
+    if (c >= 0 && c <= 9) {
+      if (n === 0) return false // "01"
+      n = n * 10 + c
+      c = host.charCodeAt(++i) - 48
+      if (c >= 0 && c <= 9) {
+        n = n * 10 + c
+        if (n > 255) return false
+        i++
+      }
     }
+    out[offset + part] = n
+    if (part < 3 && host.charCodeAt(i++) !== 46) return false
   }
-  return part === 4
+  return i === len
 }
 
 /** True if `host` is a canonical dotted-quad IPv4 address. */
@@ -48,12 +54,12 @@ function checkPort(name: string, port: number): void {
 /** 4-byte IPv4 address, network order. */
 export const ipv4: Codec<string> = {
   name: 'ipv4',
-  preencode(state, host) {
-    if (!isIpv4(host)) throw WireError.encode('ipv4', `${String(host)} is not an IPv4 address`)
+  preencode(state) {
     state.end += 4
   },
   encode(state, host) {
-    writeIpv4(host, bytesOf(state), state.start)
+    // Validated while writing, so each host is parsed once per encode.
+    if (!writeIpv4(host, bytesOf(state), state.start)) throw notIpv4('ipv4', host)
     state.start += 4
   },
   decode(state) {
@@ -65,22 +71,28 @@ export const ipv4: Codec<string> = {
   }
 }
 
+function notIpv4(name: string, host: unknown): WireError {
+  return WireError.encode(name, `${String(host)} is not an IPv4 address`)
+}
+
 /** 6-byte IPv4 address + port (the "peer" encoding of dht-rpc and hyperdht). */
 export const ipv4Address: Codec<PeerAddress> = {
   name: 'ipv4Address',
-  preencode(state, addr) {
+  preencode(state) {
+    state.end += 6
+  },
+  encode(state, addr) {
     if (addr === null || typeof addr !== 'object') {
       throw WireError.encode('ipv4Address', 'expected { host, port }')
     }
-    ipv4.preencode(state, addr.host)
-    checkPort('ipv4Address', addr.port)
-    state.end += 2
-  },
-  encode(state, addr) {
     const b = bytesOf(state)
-    writeIpv4(addr.host, b, state.start)
-    b[state.start + 4] = addr.port & 0xff
-    b[state.start + 5] = addr.port >>> 8
+    const port = addr.port
+    if (typeof addr.host !== 'string' || !writeIpv4(addr.host, b, state.start)) {
+      throw notIpv4('ipv4Address', addr.host)
+    }
+    if (!(port >= 0 && port <= 0xffff && port === (port | 0))) checkPort('ipv4Address', port)
+    b[state.start + 4] = port & 0xff
+    b[state.start + 5] = port >>> 8
     state.start += 6
   },
   decode(state) {
@@ -97,7 +109,7 @@ export const ipv4Address: Codec<PeerAddress> = {
 
 /** An array of IPv4 addresses holding at most `max` entries. */
 export function ipv4AddressArray(max: number, name = 'ipv4Address[]') {
-  return array(ipv4Address, max, 6, name)
+  return array(ipv4Address, max, 6, name, true)
 }
 
 /** Parse an IPv6 string (with optional `::`) into 16 bytes; false if it is not one. */

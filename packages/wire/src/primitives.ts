@@ -98,14 +98,24 @@ function fixedUint(name: string, width: 2 | 3 | 4): Codec<number> {
       state.end += width
     },
     encode(state, n) {
-      bytesOf(state).writeUIntLE(n, state.start, width)
-      state.start += width
+      // Byte writes instead of writeUIntLE: this sits on every datagram's hot path.
+      const b = bytesOf(state)
+      const s = state.start
+      b[s] = n & 0xff
+      b[s + 1] = (n >>> 8) & 0xff
+      if (width > 2) b[s + 2] = (n >>> 16) & 0xff
+      if (width > 3) b[s + 3] = n >>> 24
+      state.start = s + width
     },
     decode(state) {
       need(state, width, name)
-      const n = bytesOf(state).readUIntLE(state.start, width)
-      state.start += width
-      return n
+      const b = bytesOf(state)
+      const s = state.start
+      state.start = s + width
+      const lo = (b[s] as number) | ((b[s + 1] as number) << 8)
+      if (width === 2) return lo
+      if (width === 3) return lo | ((b[s + 2] as number) << 16)
+      return lo + (b[s + 2] as number) * 0x10000 + (b[s + 3] as number) * 0x1000000
     }
   }
 }
@@ -263,13 +273,15 @@ export const raw: Codec<Uint8Array, Buffer> = {
 
 /**
  * `uint count` then `count` items (§1.7). `max` caps the count before anything is allocated,
- * and `minItemBytes` rejects counts the remaining input cannot possibly hold.
+ * and `minItemBytes` rejects counts the remaining input cannot possibly hold. With
+ * `fixedItemBytes`, every item is exactly `minItemBytes` long and its `preencode` is skipped.
  */
 export function array<I, O>(
   item: Codec<I, O>,
   max: number,
   minItemBytes: number,
-  name = `${item.name}[]`
+  name = `${item.name}[]`,
+  fixedItemBytes = false
 ): Codec<readonly I[], O[]> {
   return {
     name,
@@ -277,7 +289,9 @@ export function array<I, O>(
       if (!Array.isArray(list)) throw WireError.encode(name, 'expected an array')
       if (list.length > max) throw WireError.encode(name, `more than ${max} items`)
       uint.preencode(state, list.length)
-      for (const v of list) item.preencode(state, v)
+      // Fixed-width items (addresses) are validated when written, so sizing is one multiply.
+      if (fixedItemBytes) state.end += list.length * minItemBytes
+      else for (const v of list) item.preencode(state, v)
     },
     encode(state, list) {
       uint.encode(state, list.length)
