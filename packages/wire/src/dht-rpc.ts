@@ -11,7 +11,7 @@ import {
   RPC_RESPONSE_TYPE
 } from './constants.js'
 import { WireError } from './errors.js'
-import { buffer, bytesOf, fixed32, need, readFlags, uint, uint16, uint32 } from './primitives.js'
+import { buffer, bytesOf, fixed32, need, uint, uint16, uint32 } from './primitives.js'
 
 /** A decoded dht-rpc request datagram (§3.1). */
 export interface RpcRequest<B extends Uint8Array = Buffer> {
@@ -45,8 +45,12 @@ export interface RpcResponse<B extends Uint8Array = Buffer> {
   value: B | null
 }
 
-const REQUEST_MASK = 0x1f
-const RESPONSE_MASK = 0x1f
+/**
+ * Flags of a datagram envelope. Unlike inner messages, unknown bits here are ignored, as dht-rpc
+ * ignores them: the envelope is how new optional fields would reach old nodes, and dropping such
+ * datagrams would cut keymesh off from a newer network (docs/decisions/0001).
+ */
+const ENVELOPE_FLAGS = 0x1f
 const closerNodesCodec = ipv4AddressArray(K, 'closerNodes')
 const valueCodec = buffer(MAX_DATAGRAM_BYTES, 'value')
 
@@ -92,7 +96,7 @@ export const rpcRequest: Codec<RpcRequest<Uint8Array>, RpcRequest> = {
   },
   decode(state) {
     readType(state, RPC_REQUEST_TYPE, 'rpcRequest')
-    const flags = readFlags(state, REQUEST_MASK, 'rpcRequest')
+    const flags = uint.decode(state) & ENVELOPE_FLAGS
     const tid = uint16.decode(state)
     const to = ipv4Address.decode(state)
     const id = flags & REQUEST_FLAGS.ID ? fixed32.decode(state) : null
@@ -147,7 +151,7 @@ export const rpcResponse: Codec<RpcResponse<Uint8Array>, RpcResponse> = {
   },
   decode(state) {
     readType(state, RPC_RESPONSE_TYPE, 'rpcResponse')
-    const flags = readFlags(state, RESPONSE_MASK, 'rpcResponse')
+    const flags = uint.decode(state) & ENVELOPE_FLAGS
     const tid = uint16.decode(state)
     const to = ipv4Address.decode(state)
     const id = flags & RESPONSE_FLAGS.ID ? fixed32.decode(state) : null

@@ -162,10 +162,8 @@ test('the error names the message and the offset', (t) => {
 test('unknown flag bits, trailing bytes and invalid UTF-8 are rejected', (t) => {
   t.exception(() => decode(announce, Buffer.from('10', 'hex')), /unknown flag bits/)
   t.exception(() => decode(noisePayload, Buffer.from('0180000000', 'hex')), /unknown flag bits/)
-  t.exception(
-    () => decode(rpcResponse, Buffer.from('1320001000000000000000', 'hex')),
-    /unknown flag bits/
-  )
+  // Datagram envelopes ignore unknown flag bits, as dht-rpc does (docs/decisions/0001).
+  t.is(decode(rpcResponse, Buffer.from('1320001000000000000000', 'hex')).tid, 0x1000)
   t.exception(() => decode(uint, Buffer.from('0101', 'hex')), /trailing/)
   t.exception(() => decode(string(10), Buffer.from('02c328', 'hex')), /UTF-8/)
   t.exception(() => decode(protomuxFrame, Buffer.from('0009', 'hex')), /control type/)
