@@ -15,7 +15,7 @@ export const ALLOWED_EDGES = {
   wire: [],
   crypto: [],
   'dht-rpc': ['wire', 'crypto'],
-  'secret-stream': ['crypto'],
+  'secret-stream': ['crypto', 'wire'],
   holepunch: ['wire', 'crypto'],
   hyperdht: ['wire', 'crypto', 'dht-rpc', 'secret-stream', 'holepunch'],
   bootstrapper: ['hyperdht'],
