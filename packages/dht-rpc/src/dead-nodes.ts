@@ -17,7 +17,8 @@ export interface DeadNodesOptions {
  * from an address clears it.
  */
 export class DeadNodes {
-  private readonly entries = new Map<string, number>()
+  // made on first use: most nodes never see a node die
+  private entries: Map<string, number> | null = null
   private readonly max: number
   private readonly ttl: number
   private readonly now: () => number
@@ -31,21 +32,22 @@ export class DeadNodes {
 
   /** Addresses marked now (expired ones may still be counted until looked up). */
   get size(): number {
-    return this.entries.size
+    return this.entries === null ? 0 : this.entries.size
   }
 
   /** Mark `key` dead from now on. */
   add(key: string): void {
-    this.entries.delete(key)
-    if (this.entries.size >= this.max) {
-      this.entries.delete(this.entries.keys().next().value as string)
+    const entries = (this.entries ??= new Map())
+    entries.delete(key)
+    if (entries.size >= this.max) {
+      entries.delete(entries.keys().next().value as string)
     }
-    this.entries.set(key, this.now() + this.ttl)
+    entries.set(key, this.now() + this.ttl)
   }
 
   /** True while `key` is marked and not expired. */
   has(key: string): boolean {
-    if (this.entries.size === 0) return false
+    if (this.entries === null || this.entries.size === 0) return false
     const until = this.entries.get(key)
     if (until === undefined) return false
     if (until > this.now()) return true
@@ -55,11 +57,11 @@ export class DeadNodes {
 
   /** `key` showed signs of life: unmark it. */
   delete(key: string): void {
-    if (this.entries.size > 0) this.entries.delete(key)
+    if (this.entries !== null && this.entries.size > 0) this.entries.delete(key)
   }
 
   /** Forget everything. */
   clear(): void {
-    this.entries.clear()
+    this.entries = null
   }
 }

@@ -16,8 +16,9 @@ export interface DelayedRepliesOptions {
 export class DelayedReplies {
   private readonly max: number
   private readonly maxPerHost: number
-  private readonly timers = new Map<NodeJS.Timeout, string>()
-  private readonly perHost = new Map<string, number>()
+  // both made on the first DELAYED_PING: most nodes never get one
+  private timers: Map<NodeJS.Timeout, string> | null = null
+  private perHost: Map<string, number> | null = null
 
   /** @param opts - caps, see {@link DelayedRepliesOptions} */
   constructor(opts: DelayedRepliesOptions) {
@@ -27,36 +28,41 @@ export class DelayedReplies {
 
   /** Replies waiting now. */
   get size(): number {
-    return this.timers.size
+    return this.timers === null ? 0 : this.timers.size
   }
 
   /** Replies waiting now for `host`. */
   pending(host: string): number {
-    return this.perHost.get(host) ?? 0
+    return this.perHost?.get(host) ?? 0
   }
 
   /** Run `reply` after `delayMs`; false (nothing scheduled) when a cap is reached. */
   schedule(host: string, delayMs: number, reply: () => void): boolean {
-    const mine = this.perHost.get(host) ?? 0
-    if (this.timers.size >= this.max || mine >= this.maxPerHost) return false
-    this.perHost.set(host, mine + 1)
+    const timers = (this.timers ??= new Map())
+    const perHost = (this.perHost ??= new Map())
+    const mine = perHost.get(host) ?? 0
+    if (timers.size >= this.max || mine >= this.maxPerHost) return false
+    perHost.set(host, mine + 1)
     const timer = setTimeout(() => {
       this.release(timer)
       reply()
     }, delayMs)
     timer.unref()
-    this.timers.set(timer, host)
+    timers.set(timer, host)
     return true
   }
 
   /** Cancel every waiting reply. */
   clear(): void {
-    for (const timer of this.timers.keys()) clearTimeout(timer)
-    this.timers.clear()
-    this.perHost.clear()
+    if (this.timers !== null) {
+      for (const timer of this.timers.keys()) clearTimeout(timer)
+    }
+    this.timers = null
+    this.perHost = null
   }
 
   private release(timer: NodeJS.Timeout): void {
+    if (this.timers === null || this.perHost === null) return
     const host = this.timers.get(timer)
     if (host === undefined) return
     this.timers.delete(timer)

@@ -112,6 +112,8 @@ export interface IOOptions {
 }
 
 const TYPE_MASK = 0xf0
+/** Smallest size of the tid slot table (a power of two); it doubles when half full. */
+const MIN_TID_SLOTS = 16
 const noop = (): void => {}
 
 /**
@@ -148,7 +150,12 @@ export class IO implements RequestIO {
   private readonly requestTimeout: number
   private readonly adaptive: AdaptiveTimeout | null
   private readonly limiter: RateLimiter | null
-  private readonly byTid = new Map<number, Request>()
+  // Requests in flight by `tid & tidMask`, in an array cleared slot by slot. Not a Map: a
+  // long-lived Map's tables live in old space, and every rehash leaves the previous table
+  // there still pointing at the requests of that moment; those pointers keep each query's
+  // garbage alive through scavenges until the next full GC (and grow the young generation).
+  private tidSlots = new Array<Request | undefined>(MIN_TID_SLOTS)
+  private tidMask = MIN_TID_SLOTS - 1
   private pending: Request[] = []
   private pendingHead = 0
   private tid = Math.floor(Math.random() * 65536)
@@ -303,8 +310,8 @@ export class IO implements RequestIO {
       this.stats.dropped.malformed++
       return
     }
-    const req = this.byTid.get(m.tid)
-    if (req === undefined) {
+    const req = this.tidSlots[m.tid & this.tidMask]
+    if (req === undefined || req.tid !== m.tid) {
       this.stats.dropped.unmatched++
       return
     }
@@ -370,6 +377,8 @@ export class IO implements RequestIO {
     ttl?: number
   ): Request | null {
     if (this.destroying !== null) return null
+    if (this.inflight.length >= (this.tidMask + 1) >> 1 && this.tidMask < 0xffff)
+      this.growTidSlots()
 
     const req = new Request(
       this,
@@ -387,7 +396,7 @@ export class IO implements RequestIO {
       DIRECT_RETRIES
     )
     req._inflightIndex = this.inflight.push(req) - 1
-    this.byTid.set(req.tid, req)
+    this.tidSlots[req.tid & this.tidMask] = req
     if (session !== null) session._attach(req)
 
     if (internal && command < this.stats.commands.length) {
@@ -398,14 +407,37 @@ export class IO implements RequestIO {
     return req
   }
 
-  // 16-bit counter from a random start; skips ids still in flight after a wrap
+  // 16-bit counter from a random start; skips ids whose slot is taken (every id in flight)
   private nextTid(): number {
     for (let i = 0; i < 65536; i++) {
       const tid = this.tid
       this.tid = (this.tid + 1) & 0xffff
-      if (!this.byTid.has(tid)) return tid
+      if (this.tidSlots[tid & this.tidMask] === undefined) return tid
     }
     return this.tid
+  }
+
+  // twice the slots; distinct slots under the old mask stay distinct under the new one
+  private growTidSlots(): void {
+    const size = (this.tidMask + 1) * 2
+    const slots = new Array<Request | undefined>(size)
+    for (const req of this.inflight) slots[req.tid & (size - 1)] = req
+    this.tidSlots = slots
+    this.tidMask = size - 1
+  }
+
+  // after a burst: back to a quarter of the slots, unless requests in flight would collide
+  private shrinkTidSlots(): void {
+    const size = (this.tidMask + 1) >> 2
+    if (size < MIN_TID_SLOTS || this.inflight.length >= size >> 2) return
+    const slots = new Array<Request | undefined>(size)
+    for (const req of this.inflight) {
+      const slot = req.tid & (size - 1)
+      if (slots[slot] !== undefined) return
+      slots[slot] = req
+    }
+    this.tidSlots = slots
+    this.tidMask = size - 1
   }
 
   /** Bind both sockets (memoised). */
@@ -535,6 +567,7 @@ export class IO implements RequestIO {
   drain(): void {
     this.tokens.ondrain()
     this.congestion.drain()
+    this.shrinkTidSlots()
     while (!this.congestion.isFull() && this.pendingHead < this.pending.length) {
       const req = this.pending[this.pendingHead++] as Request
       req._sendNow()
@@ -601,7 +634,8 @@ export class IO implements RequestIO {
       last._inflightIndex = i
     }
     req._inflightIndex = -1
-    if (this.byTid.get(req.tid) === req) this.byTid.delete(req.tid)
+    const slot = req.tid & this.tidMask
+    if (this.tidSlots[slot] === req) this.tidSlots[slot] = undefined
     if (req.session !== null) req.session._detach(req)
     if (req.sent > 0) this.congestion.recv()
     this.stats.requests.active--

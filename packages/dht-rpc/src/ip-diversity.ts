@@ -26,8 +26,9 @@ export class IpDiversity {
   /** Per-table cap. */
   readonly maxPerTable: number
   private readonly exempt: (host: string) => boolean
-  private readonly perTable = new Map<string, number>()
-  private readonly perBucket = new Map<string, number>()
+  // made on first use: most tables only ever hold exempt (local) hosts
+  private perTable: Map<string, number> | null = null
+  private perBucket: Map<string, number> | null = null
 
   /** @param opts - caps and exemptions, see {@link IpDiversityOptions} */
   constructor(opts: IpDiversityOptions & { maxPerBucket: number; maxPerTable: number }) {
@@ -38,7 +39,7 @@ export class IpDiversity {
 
   /** True if a node at `host` may join bucket `row`. */
   allows(host: string, row: number): boolean {
-    if (this.exempt(host)) return true
+    if (this.exempt(host) || this.perTable === null || this.perBucket === null) return true
     const subnet = subnet24(host)
     if ((this.perTable.get(subnet) ?? 0) >= this.maxPerTable) return false
     return (this.perBucket.get(row + '/' + subnet) ?? 0) < this.maxPerBucket
@@ -48,13 +49,13 @@ export class IpDiversity {
   add(host: string, row: number): void {
     if (this.exempt(host)) return
     const subnet = subnet24(host)
-    bump(this.perTable, subnet, 1)
-    bump(this.perBucket, row + '/' + subnet, 1)
+    bump((this.perTable ??= new Map()), subnet, 1)
+    bump((this.perBucket ??= new Map()), row + '/' + subnet, 1)
   }
 
   /** Forget a node at `host` that left bucket `row`. */
   remove(host: string, row: number): void {
-    if (this.exempt(host)) return
+    if (this.exempt(host) || this.perTable === null || this.perBucket === null) return
     const subnet = subnet24(host)
     bump(this.perTable, subnet, -1)
     bump(this.perBucket, row + '/' + subnet, -1)
@@ -62,8 +63,8 @@ export class IpDiversity {
 
   /** Forget every count. */
   clear(): void {
-    this.perTable.clear()
-    this.perBucket.clear()
+    this.perTable = null
+    this.perBucket = null
   }
 }
 

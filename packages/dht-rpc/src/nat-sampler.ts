@@ -18,8 +18,10 @@ export class NatSampler {
   /** Samples in the window (at most 16). */
   size = 0
 
-  private readonly pairs: string[] = []
+  // the window as parallel arrays: no `host:port` string per sample, and equal hosts share
+  // one string (every node keeps this window for its whole life)
   private readonly hosts: string[] = []
+  private readonly ports: number[] = []
   private next = 0
 
   /**
@@ -27,54 +29,67 @@ export class NatSampler {
    * current window.
    */
   add(host: string, port: number): number {
-    const pair = host + ':' + port
-    if (this.pairs.length < WINDOW) {
-      this.pairs.push(pair)
-      this.hosts.push(host)
+    const hosts = this.hosts
+    const ports = this.ports
+    for (let i = 0; i < hosts.length; i++) {
+      if (hosts[i] === host) {
+        host = hosts[i] as string
+        break
+      }
+    }
+    if (hosts.length < WINDOW) {
+      hosts.push(host)
+      ports.push(port)
     } else {
-      this.pairs[this.next] = pair
-      this.hosts[this.next] = host
+      hosts[this.next] = host
+      ports[this.next] = port
       this.next = (this.next + 1) % WINDOW
     }
-    this.size = this.pairs.length
+    const n = (this.size = hosts.length)
 
-    const threshold = this.size - slack(this.size)
-    const bestPair = mostFrequent(this.pairs)
-    const bestHost = mostFrequent(this.hosts)
+    // exact counts over at most 16 samples; two different values can never both reach the
+    // threshold, so which of equal counts wins does not matter
+    let bestPair = 0
+    let pairCount = 0
+    let bestHost = 0
+    let hostCount = 0
+    let hits = 0
+    for (let i = 0; i < n; i++) {
+      const h = hosts[i] as string
+      const p = ports[i] as number
+      let hc = 0
+      let pc = 0
+      for (let j = 0; j < n; j++) {
+        if (hosts[j] !== h) continue
+        hc++
+        if (ports[j] === p) pc++
+      }
+      if (pc > pairCount) {
+        pairCount = pc
+        bestPair = i
+      }
+      if (hc > hostCount) {
+        hostCount = hc
+        bestHost = i
+      }
+      if (h === host && p === port) hits++
+    }
 
-    if (bestPair.count >= threshold) {
-      const at = bestPair.value.lastIndexOf(':')
-      this.host = bestPair.value.slice(0, at)
-      this.port = Number(bestPair.value.slice(at + 1))
-    } else if (bestHost.count >= threshold) {
-      this.host = bestHost.value
+    const threshold = n - slack(n)
+    if (pairCount >= threshold) {
+      this.host = hosts[bestPair] as string
+      this.port = ports[bestPair] as number
+    } else if (hostCount >= threshold) {
+      this.host = hosts[bestHost] as string
       this.port = 0
     } else {
       this.host = null
       this.port = 0
     }
-
-    let hits = 0
-    for (const p of this.pairs) if (p === pair) hits++
     return hits
   }
 }
 
 function slack(size: number): number {
   return size < 4 ? 0 : size < 8 ? 1 : size < 12 ? 2 : 3
-}
-
-function mostFrequent(values: readonly string[]): { value: string; count: number } {
-  const counts = new Map<string, number>()
-  let value = ''
-  let count = 0
-  for (const v of values) {
-    const n = (counts.get(v) ?? 0) + 1
-    counts.set(v, n)
-    if (n > count) {
-      count = n
-      value = v
-    }
-  }
-  return { value, count }
 }

@@ -89,3 +89,35 @@ export function peerId(host: string, port: number): Buffer | null {
 export function addressKey(addr: HostPort): string {
   return addr.host + ':' + addr.port
 }
+
+/**
+ * A Map key for `host:port` that is cheap to make and hash: `ip * 65536 + port` for a canonical
+ * dotted quad and a valid port (no string is built, flattened and hashed per lookup), else the
+ * {@link addressKey} string. Distinct addresses get distinct keys.
+ */
+export function addressNumber(host: string, port: number): number | string {
+  const len = host.length
+  if (len < 7 || len > 15 || !(port >= 0 && port <= 0xffff && port === (port | 0))) {
+    return host + ':' + port
+  }
+  let ip = 0
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < len; i++) {
+    const c = host.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || octet > 255 || ++dots > 3) return host + ':' + port
+      ip = ip * 256 + octet
+      octet = 0
+      digits = 0
+    } else if (c >= 48 && c <= 57 && digits < 3 && !(digits === 1 && octet === 0)) {
+      octet = octet * 10 + (c - 48)
+      digits++
+    } else {
+      return host + ':' + port
+    }
+  }
+  if (dots !== 3 || digits === 0 || octet > 255) return host + ':' + port
+  return (ip * 256 + octet) * 65536 + port
+}

@@ -1,11 +1,10 @@
 // Iterative Kademlia lookup as a readable stream of replies, with an optional commit (§3.10).
 
-import b4a from 'b4a'
 import { Readable, getStreamError } from 'streamx'
 import { INTERNAL_COMMANDS } from '@keymesh/wire'
 import { SLOWDOWN_CONCURRENCY } from './constants.js'
 import { DHTError } from './errors.js'
-import { addressKey, peerId } from './peer.js'
+import { addressNumber, peerId } from './peer.js'
 import type { HostPort, IdentifiedPeer, Peer } from './peer.js'
 import type { Reply, Request, RequestGroup } from './request.js'
 
@@ -107,9 +106,38 @@ export interface QueryOptions<T = Reply> {
   signal?: AbortSignal
 }
 
-type Seen = Peer[] | typeof DONE | typeof DOWN
-const DONE = Symbol('done')
-const DOWN = Symbol('down')
+// what a query knows about an address
+/** Listed while not closer than the k-th reply: only its id is remembered. */
+const UNSEEN = 0
+/** Queued or being visited. */
+const PENDING = 1
+/** Answered. */
+const DONE = 2
+/** Timed out, or known dead when listed. */
+const DOWN = 3
+
+/**
+ * One address a query heard of. It is the `to` of the request visiting it, and keeps its id so
+ * an address listed by reply after reply is hashed once per query, not once per listing.
+ */
+class Candidate implements IdentifiedPeer {
+  /** The id it is visited with: the seed's, or H(host:port) when first met in a listing. */
+  id: Buffer
+  host: string
+  port: number
+  state = UNSEEN
+  /** The responders that listed it while pending (DOWN_HINT recipients if it times out). */
+  refs: Peer[] | null = null
+  /** H(host:port), what listings of it carry; differs from `id` only for a caller's odd seed. */
+  listedId: Buffer | null
+
+  constructor(id: Buffer, host: string, port: number, listedId: Buffer | null) {
+    this.id = id
+    this.host = host
+    this.port = port
+    this.listedId = listedId
+  }
+}
 
 /**
  * An iterative lookup toward `target` (§3.10). Reading it drives it: replies with `error == 0`
@@ -143,8 +171,8 @@ export class Query<T = Reply> extends Readable {
   /** The reply transform. */
   readonly map: (reply: Reply) => T
 
-  private readonly seen = new Map<string, Seen>()
-  private readonly pending: IdentifiedPeer[] = []
+  private readonly seen = new Map<number | string, Candidate>()
+  private readonly pending: Candidate[] = []
   private readonly slowRequests = new Set<Request>()
   private readonly commitFn: CommitFunction | null
   private readonly querySession: QuerySession
@@ -157,7 +185,7 @@ export class Query<T = Reply> extends Readable {
   private readonly onvisitBound: (reply: Reply, req: Request) => void
   private readonly onerrorBound: (err: Error, req: Request) => void
   private readonly oncycleBound: (req: Request) => void
-  private readonly onabortBound: () => void
+  private onabortBound: (() => void) | null = null
 
   /**
    * @param dht - the node (or a fake implementing {@link QueryHost})
@@ -198,7 +226,6 @@ export class Query<T = Reply> extends Readable {
     this.onvisitBound = this.onvisit.bind(this)
     this.onerrorBound = this.onerror.bind(this)
     this.oncycleBound = this.oncycle.bind(this)
-    this.onabortBound = () => this.destroy(abortReason(this.signal))
 
     // seeds go on the stack in reverse so the first one is visited first
     const nodes = opts.nodes ?? opts.closestNodes
@@ -206,21 +233,27 @@ export class Query<T = Reply> extends Readable {
     if (nodes) {
       for (let i = nodes.length - 1; i >= 0; i--) {
         const n = nodes[i] as HostPort & { id?: Buffer | null }
-        const id = n.id ?? peerId(n.host, n.port)
-        if (id !== null) this.addPending({ id, host: n.host, port: n.port }, null)
+        const c = this.seed(n.host, n.port, n.id ?? null)
+        if (c !== null) this.addPending(c, c.id, null)
       }
     } else if (replies) {
       for (let i = replies.length - 1; i >= 0; i--) {
         const from = (replies[i] as Reply).from
-        const id = from.id ?? peerId(from.host, from.port)
-        if (id !== null) this.addPending({ id, host: from.host, port: from.port }, null)
+        const c = this.seed(from.host, from.port, from.id)
+        if (c !== null) this.addPending(c, c.id, null)
       }
     }
     if (opts.onlyClosestNodes) this.onlyClosestNodes = true
 
     if (this.signal !== null) {
-      if (this.signal.aborted) this.destroy(abortReason(this.signal))
-      else this.signal.addEventListener('abort', this.onabortBound, { once: true })
+      if (this.signal.aborted) {
+        this.destroy(abortReason(this.signal))
+      } else {
+        // made only with a signal: this closure, made for every query, was measured to keep
+        // finished queries alive through scavenges (all their replies promoted to old space)
+        this.onabortBound = () => this.destroy(abortReason(this.signal))
+        this.signal.addEventListener('abort', this.onabortBound, { once: true })
+      }
     }
   }
 
@@ -278,7 +311,9 @@ export class Query<T = Reply> extends Readable {
 
   override _destroy(cb: (err: Error | null) => void): void {
     this.dht.stats.queries.active--
-    if (this.signal !== null) this.signal.removeEventListener('abort', this.onabortBound)
+    if (this.signal !== null && this.onabortBound !== null) {
+      this.signal.removeEventListener('abort', this.onabortBound)
+    }
     this.reportSlowNodes()
     if (this.ownsSession) this.querySession.destroy()
     cb(null)
@@ -289,8 +324,8 @@ export class Query<T = Reply> extends Readable {
   private reportSlowNodes(): void {
     for (const req of this.slowRequests) {
       if (req.destroyed) continue
-      const refs = this.seen.get(addressKey(req.to))
-      this.dht._suspectNode?.(req.to, Array.isArray(refs) ? refs : [])
+      const refs = (req.to as Candidate).refs
+      this.dht._suspectNode?.(req.to, refs ?? [])
     }
     this.slowRequests.clear()
   }
@@ -298,7 +333,8 @@ export class Query<T = Reply> extends Readable {
   private async addBootstrapNodes(): Promise<void> {
     for await (const node of this.dht._resolveBootstrapNodes()) {
       if (this.destroying) return
-      this.addPending(node, null)
+      const c = this.candidate(node.host, node.port, node.id)
+      if (c !== null) this.addPending(c, c.id, null)
     }
   }
 
@@ -306,7 +342,8 @@ export class Query<T = Reply> extends Readable {
     if (this.pending.length >= this.k) return
     this.fromTable = true
     for (const node of this.dht.table.closest(this.target, this.k - this.pending.length)) {
-      this.addPending({ id: node.id, host: node.host, port: node.port }, null)
+      const c = this.candidate(node.host, node.port, node.id)
+      if (c !== null) this.addPending(c, c.id, null)
     }
   }
 
@@ -315,28 +352,61 @@ export class Query<T = Reply> extends Readable {
     return n < this.k || this.compare(id, (this.closestReplies[n - 1] as Reply).from.id!) < 0
   }
 
-  // returns whether the node is closer than the current k-th reply (walks stop at the first "no")
-  private addPending(node: IdentifiedPeer, ref: Peer | null): boolean {
+  // The record of `host:port`, made on first mention with `id` (which must be H(host:port):
+  // table, bootstrap and listed nodes) or, if null, H(host:port); null for an address that
+  // cannot be a node. The first id given for an address sticks.
+  private candidate(host: string, port: number, id: Buffer | null): Candidate | null {
+    const key = addressNumber(host, port)
+    let c = this.seen.get(key)
+    if (c === undefined) {
+      const nid = id ?? peerId(host, port)
+      if (nid === null) return null
+      c = new Candidate(nid, host, port, nid)
+      this.seen.set(key, c)
+    }
+    return c
+  }
+
+  // a caller's seed: its id is used as given, but listings of the address carry H(host:port)
+  private seed(host: string, port: number, id: Buffer | null): Candidate | null {
+    if (id === null || this.seen.has(addressNumber(host, port))) {
+      return this.candidate(host, port, id)
+    }
+    const listed = peerId(host, port)
+    const c = this.candidate(host, port, id) as Candidate
+    c.listedId = listed !== null && sameId(listed, id) ? id : listed
+    return c
+  }
+
+  // returns whether the node (`id` as seen by the caller) is closer than the current k-th
+  // reply; walks stop at the first "no"
+  private addPending(c: Candidate, id: Buffer, ref: Peer | null): boolean {
     if (this.onlyClosestNodes) return false
 
-    const key = addressKey(node)
-    const seen = this.seen.get(key)
-    const closer = this.isCloser(node.id)
-
-    if (seen === DONE) return closer
-    if (seen === DOWN || (seen === undefined && ref !== null && this.dht._isDead?.(node))) {
-      this.seen.set(key, DOWN)
-      if (ref !== null) this.dht._sendDownHint(ref, node, this.querySession)
-      return closer
+    const closer = this.isCloser(id)
+    switch (c.state) {
+      case DONE:
+        return closer
+      case DOWN:
+        if (ref !== null) this.dht._sendDownHint(ref, c, this.querySession)
+        return closer
+      case PENDING:
+        if (ref !== null) {
+          if (c.refs === null) c.refs = [ref]
+          else c.refs.push(ref)
+        }
+        return closer
     }
-    if (seen !== undefined) {
-      if (ref !== null) seen.push(ref)
+    if (ref !== null && this.dht._isDead?.(c)) {
+      c.state = DOWN
+      this.dht._sendDownHint(ref, c, this.querySession)
       return closer
     }
     if (!closer) return false
 
-    this.seen.set(key, ref === null ? [] : [ref])
-    this.pending.push(node)
+    c.state = PENDING
+    if (ref !== null) c.refs = [ref]
+    this.pending.push(c)
     return true
   }
 
@@ -346,7 +416,7 @@ export class Query<T = Reply> extends Readable {
     const concurrency =
       (this.slowdown ? SLOWDOWN_CONCURRENCY : this.concurrency) + this.slowRequests.size
     while (this.inflight < concurrency && this.pending.length > 0) {
-      const next = this.pending.pop() as IdentifiedPeer
+      const next = this.pending.pop() as Candidate
       if (!this.isCloser(next.id)) continue
       this.visit(next)
     }
@@ -370,7 +440,7 @@ export class Query<T = Reply> extends Readable {
     }
   }
 
-  private visit(to: IdentifiedPeer): void {
+  private visit(to: Candidate): void {
     this.inflight++
     const req = this.dht._request(
       to,
@@ -392,13 +462,15 @@ export class Query<T = Reply> extends Readable {
   }
 
   private settle(req: Request): void {
-    this.slowRequests.delete(req)
+    if (this.slowRequests.size > 0) this.slowRequests.delete(req)
     this.inflight--
   }
 
   private onvisit(m: Reply, req: Request): void {
     this.settle(req)
-    this.seen.set(addressKey(req.to), DONE)
+    const visited = req.to as Candidate
+    visited.state = DONE
+    visited.refs = null
     if (this.committing || this.destroying) return
 
     if (m.error === 0) this.successes++
@@ -408,13 +480,15 @@ export class Query<T = Reply> extends Readable {
 
     if (m.closerNodes !== null) {
       const filter = this.dht._filterNode
+      const own = this.dht.table.id
       for (const node of m.closerNodes) {
-        const id = peerId(node.host, node.port)
-        if (id === null) continue
+        const c = this.candidate(node.host, node.port, null)
+        const id = c === null ? null : c.listedId
+        if (c === null || id === null) continue
         node.id = id
         if (filter !== null && !filter(node)) continue
-        if (b4a.equals(id, this.dht.table.id)) continue
-        if (!this.addPending({ id, host: node.host, port: node.port }, m.from)) break
+        if (sameId(id, own)) continue
+        if (!this.addPending(c, id, m.from)) break
       }
     }
 
@@ -436,12 +510,13 @@ export class Query<T = Reply> extends Readable {
   }
 
   private onerror(err: Error, req: Request): void {
-    const key = addressKey(req.to)
-    const refs = this.seen.get(key)
     if ((err as DHTError).code === 'REQUEST_TIMEOUT') {
-      this.seen.set(key, DOWN)
-      if (Array.isArray(refs)) {
-        for (const ref of refs) this.dht._sendDownHint(ref, req.to, this.querySession)
+      const down = req.to as Candidate
+      const refs = down.refs
+      down.state = DOWN
+      down.refs = null
+      if (refs !== null) {
+        for (const ref of refs) this.dht._sendDownHint(ref, down, this.querySession)
       }
     }
     this.settle(req)
@@ -534,6 +609,13 @@ function autoCommit(reply: Reply, dht: QueryHost, query: Query<unknown>): Promis
     { token: reply.token, target: query.target, command: query.command, value: query.value },
     reply.from
   )
+}
+
+// byte equality; ids almost always differ in the first byte, so this beats a native call
+function sameId(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 function identity<T>(m: T): T {

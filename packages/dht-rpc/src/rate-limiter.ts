@@ -25,7 +25,8 @@ interface Bucket {
  * forgetting a host only ever gives it a fresh bucket, so eviction cannot lock anyone out.
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>()
+  // made on first use: most nodes only ever see exempt (local) hosts
+  private buckets: Map<string, Bucket> | null = null
   private readonly rate: number
   private readonly burst: number
   private readonly maxHosts: number
@@ -43,7 +44,7 @@ export class RateLimiter {
 
   /** Hosts currently tracked. */
   get size(): number {
-    return this.buckets.size
+    return this.buckets === null ? 0 : this.buckets.size
   }
 
   /** Take one token for `host`; false when its bucket is empty (drop the request). */
@@ -51,23 +52,24 @@ export class RateLimiter {
     if (this.exempt !== null && this.exempt(host)) return true
 
     const now = this.now()
-    let bucket = this.buckets.get(host)
+    const buckets = (this.buckets ??= new Map())
+    let bucket = buckets.get(host)
 
     if (bucket === undefined) {
-      if (this.buckets.size >= this.maxHosts) {
-        const oldest = this.buckets.keys().next().value as string
-        this.buckets.delete(oldest)
+      if (buckets.size >= this.maxHosts) {
+        const oldest = buckets.keys().next().value as string
+        buckets.delete(oldest)
       }
       bucket = { tokens: this.burst, last: now }
     } else {
       // re-insert so Map order stays least-recently-active first
-      this.buckets.delete(host)
+      buckets.delete(host)
       const elapsed = Math.max(0, now - bucket.last)
       bucket.tokens = Math.min(this.burst, bucket.tokens + (elapsed * this.rate) / 1000)
       bucket.last = now
     }
 
-    this.buckets.set(host, bucket)
+    buckets.set(host, bucket)
     if (bucket.tokens < 1) return false
     bucket.tokens--
     return true
@@ -75,6 +77,6 @@ export class RateLimiter {
 
   /** Forget every host. */
   clear(): void {
-    this.buckets.clear()
+    this.buckets = null
   }
 }

@@ -49,7 +49,7 @@ export class Row {
     let hi = this.nodes.length - 1
     while (lo <= hi) {
       const mid = (lo + hi) >> 1
-      const c = b4a.compare(id, (this.nodes[mid] as DHTNode).id)
+      const c = compareIds(id, (this.nodes[mid] as DHTNode).id)
       if (c === 0) return mid
       if (c < 0) hi = mid - 1
       else lo = mid + 1
@@ -59,6 +59,18 @@ export class Row {
 }
 
 const noop = (): void => {}
+
+// byte order of two ids (like Buffer.compare); ids in a row differ within their first bytes, so
+// a loop here costs less than a native call per step of the search
+function compareIds(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.byteLength, b.byteLength)
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as number
+    const y = b[i] as number
+    if (x !== y) return x < y ? -1 : 1
+  }
+  return a.byteLength === b.byteLength ? 0 : a.byteLength < b.byteLength ? -1 : 1
+}
 
 /**
  * The routing table of one node id. Pure bookkeeping: it never touches the network itself;
@@ -71,8 +83,11 @@ export class RoutingTable {
   readonly k: number
   /** Nodes in the table. */
   size = 0
-  /** Rows by shared-prefix length (sparse). */
-  rows: Array<Row | undefined>
+  /**
+   * Rows by shared-prefix length (sparse): only as long as the highest row in use, as a
+   * 256-slot array per node would outweigh its few used rows (random ids fill ~log2(N)).
+   */
+  rows: Array<Row | undefined> = []
   /** Ping-before-evict checks in flight. */
   repinging = 0
 
@@ -91,7 +106,6 @@ export class RoutingTable {
   constructor(id: Buffer, opts: RoutingTableOptions = {}) {
     this.id = id
     this.k = opts.k ?? 20
-    this.rows = new Array<Row | undefined>(id.byteLength * 8)
     this.diversity = opts.ipDiversity ?? null
     this.ping = opts.ping ?? null
     this.tick = opts.tick ?? (() => 0)
@@ -107,7 +121,7 @@ export class RoutingTable {
       const x = (id[i] as number) ^ (this.id[i] as number)
       if (x !== 0) return i * 8 + Math.clz32(x) - 24
     }
-    return this.rows.length - 1
+    return this.id.byteLength * 8 - 1
   }
 
   /**
@@ -210,7 +224,7 @@ export class RoutingTable {
   rebuild(id: Buffer): DHTNode[] {
     const nodes = this.toArray()
     this.id = id
-    this.rows = new Array<Row | undefined>(id.byteLength * 8)
+    this.rows = []
     this.size = 0
     if (this.diversity !== null) this.diversity.clear()
 

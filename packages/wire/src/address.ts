@@ -12,29 +12,37 @@ export interface PeerAddress {
 
 /**
  * Parse a canonical dotted-quad IPv4 string (no leading zeros) into 4 bytes at `offset`;
- * false if it is not one. Unrolled because every encoded address goes through it.
+ * false if it is not one. Unrolled because every encoded address goes through it; every read
+ * is bounds-checked, as reading past the end (NaN) would make the whole loop float arithmetic.
  */
 export function writeIpv4(host: string, out: Uint8Array, offset: number): boolean {
   const len = host.length
-  if (!(len >= 7 && len <= 15)) return false
+  if (len < 7 || len > 15) return false
   let i = 0
   for (let part = 0; part < 4; part++) {
-    // charCodeAt past the end is NaN, which fails every range test below.
-    let n = host.charCodeAt(i) - 48
-    if (!(n >= 0 && n <= 9)) return false
-    let c = host.charCodeAt(++i) - 48
-    if (c >= 0 && c <= 9) {
-      if (n === 0) return false // "01"
-      n = n * 10 + c
-      c = host.charCodeAt(++i) - 48
+    if (i >= len) return false
+    let n = host.charCodeAt(i++) - 48
+    if (n < 0 || n > 9) return false
+    if (i < len) {
+      let c = host.charCodeAt(i) - 48
       if (c >= 0 && c <= 9) {
+        if (n === 0) return false // "01"
         n = n * 10 + c
-        if (n > 255) return false
-        i++
+        if (++i < len) {
+          c = host.charCodeAt(i) - 48
+          if (c >= 0 && c <= 9) {
+            n = n * 10 + c
+            if (n > 255) return false
+            i++
+          }
+        }
       }
     }
     out[offset + part] = n
-    if (part < 3 && host.charCodeAt(i++) !== 46) return false
+    if (part < 3) {
+      if (i >= len || host.charCodeAt(i) !== 46) return false
+      i++
+    }
   }
   return i === len
 }
