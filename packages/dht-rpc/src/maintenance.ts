@@ -15,9 +15,8 @@ import type { NetworkHealth } from './health.js'
 import type { IO } from './io.js'
 import type { NatSampler } from './nat-sampler.js'
 import type { NodeList } from './node-list.js'
-import type { DHTNode, Peer } from './peer.js'
-import type { QuerySession } from './query.js'
-import type { Reply, Request } from './request.js'
+import type { DHTNode } from './peer.js'
+import type { SendRequest } from './query.js'
 import type { RoutingTable } from './routing-table.js'
 
 /** What upkeep reads and changes on the node. Implemented by `DHT`. */
@@ -44,17 +43,7 @@ export interface MaintenanceHost {
   /** @internal */ _removeNode(node: DHTNode): void
   /** @internal */ _updateNetworkState(): Promise<boolean>
   /** @internal */
-  _request(
-    to: Peer,
-    force: boolean,
-    internal: boolean,
-    command: number,
-    target: Buffer | null,
-    value: Buffer | null,
-    session: QuerySession | null,
-    onresponse: (reply: Reply, req: Request) => void,
-    onerror: (err: Error, req: Request) => void
-  ): Request | null
+  readonly _request: SendRequest
 }
 
 const noop = (): void => {}

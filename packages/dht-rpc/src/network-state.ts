@@ -10,9 +10,9 @@ import type { FirewallCheckHost } from './firewall.js'
 import type { IO } from './io.js'
 import { NatSampler } from './nat-sampler.js'
 import type { NodeList } from './node-list.js'
-import type { HostPort, IdentifiedPeer, Peer } from './peer.js'
-import type { QuerySession } from './query.js'
-import type { Reply, Request } from './request.js'
+import type { HostPort, IdentifiedPeer } from './peer.js'
+import type { SendRequest } from './query.js'
+import type { Reply } from './request.js'
 import type { RoutingTable } from './routing-table.js'
 
 /** What the transition reads and changes on the node. Implemented by `DHT`. */
@@ -38,17 +38,7 @@ export interface NetworkStateHost {
   /** @internal */
   _resolveBootstrapNodes(): AsyncIterable<IdentifiedPeer>
   /** @internal */
-  _request(
-    to: Peer,
-    force: boolean,
-    internal: boolean,
-    command: number,
-    target: Buffer | null,
-    value: Buffer | null,
-    session: QuerySession | null,
-    onresponse: (reply: Reply, req: Request) => void,
-    onerror: (err: Error, req: Request) => void
-  ): Request | null
+  readonly _request: SendRequest
 }
 
 /**

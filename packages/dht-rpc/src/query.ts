@@ -21,6 +21,19 @@ export interface QueryInput {
   value?: Uint8Array | null
 }
 
+/** Send one request to `to`; returns `null` once the node is destroyed. Implemented by `DHT`. */
+export type SendRequest = (
+  to: Peer,
+  force: boolean,
+  internal: boolean,
+  command: number,
+  target: Buffer | null,
+  value: Buffer | null,
+  session: QuerySession | null,
+  onresponse: (reply: Reply, req: Request) => void,
+  onerror: (err: Error, req: Request) => void
+) => Request | null
+
 /** What a query needs from its node. Implemented by `DHT`; fakes implement it in tests. */
 export interface QueryHost {
   readonly table: {
@@ -31,17 +44,7 @@ export interface QueryHost {
   readonly concurrency: number
   readonly stats: { queries: { active: number; total: number } }
   /** Send one request; `null` once the node is destroyed. @internal */
-  _request(
-    to: Peer,
-    force: boolean,
-    internal: boolean,
-    command: number,
-    target: Buffer | null,
-    value: Buffer | null,
-    session: QuerySession | null,
-    onresponse: (reply: Reply, req: Request) => void,
-    onerror: (err: Error, req: Request) => void
-  ): Request | null
+  readonly _request: SendRequest
   /** Tell `to` that `down` did not answer (rate limited by the node). @internal */
   _sendDownHint(to: Peer, down: HostPort, session: QuerySession | null): void
   /** Bootstrap nodes, resolved. @internal */
