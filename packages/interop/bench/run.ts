@@ -15,7 +15,6 @@
 
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
@@ -24,7 +23,8 @@ import {
   impls,
   quantile,
   settledMemory,
-  withTimeout
+  withTimeout,
+  udpRcvbufErrors
 } from '../src/index.js'
 import type { ImplName, Network } from '../src/index.js'
 
@@ -81,20 +81,6 @@ async function findNode(net: Network, client: number, timeoutMs = 10_000): Promi
 function requestTimeouts(stats: unknown): number | null {
   const requests = (stats as { requests?: { timeouts?: unknown } } | undefined)?.requests
   return typeof requests?.timeouts === 'number' ? requests.timeouts : null
-}
-
-/** The kernel's count of UDP datagrams dropped for a full receive buffer (Linux), else null. */
-function udpRcvbufErrors(): number | null {
-  try {
-    const lines = readFileSync('/proc/net/snmp', 'utf8')
-      .split('\n')
-      .filter((l) => l.startsWith('Udp:'))
-    const [names, values] = lines.map((l) => l.trim().split(/\s+/))
-    const i = names?.indexOf('RcvbufErrors') ?? -1
-    return i === -1 ? null : Number(values?.[i])
-  } catch {
-    return null
-  }
 }
 
 async function child(impl: ImplName): Promise<void> {

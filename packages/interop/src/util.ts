@@ -1,5 +1,6 @@
 // Small async and measurement helpers shared by the tests and the benchmark.
 
+import { readFileSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 
@@ -62,4 +63,18 @@ export async function settledMemory(): Promise<MemorySample> {
   }
   const { rss, heapUsed, external } = process.memoryUsage()
   return { rss, heapUsed, external }
+}
+
+/** The kernel's count of UDP datagrams dropped for a full receive buffer (Linux), else null. */
+export function udpRcvbufErrors(): number | null {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('Udp:'))
+    const [names, values] = lines.map((l) => l.trim().split(/\s+/))
+    const i = names?.indexOf('RcvbufErrors') ?? -1
+    return i === -1 ? null : Number(values?.[i])
+  } catch {
+    return null
+  }
 }

@@ -3,7 +3,6 @@
 // stored the fuzzer, and memory must not have grown without bound. Runs against keymesh and, as a
 // control, against the real dht-rpc.
 
-import { readFileSync } from 'node:fs'
 import test from 'brittle'
 import {
   IMPL_NAMES,
@@ -16,7 +15,8 @@ import {
   nodeId,
   settledMemory,
   userReply,
-  withTimeout
+  withTimeout,
+  udpRcvbufErrors
 } from '../src/index.js'
 import type { ImplName, Member, Reply } from '../src/index.js'
 import type { T } from './helpers/brittle.js'
@@ -49,20 +49,6 @@ type Profile = Map<string, number>
 const profiles = new Map<ImplName, Profile>()
 
 test.configure({ timeout: 120_000 })
-
-/** The kernel's count of UDP datagrams dropped for a full receive buffer (Linux), else null. */
-function udpRcvbufErrors(): number | null {
-  try {
-    const lines = readFileSync('/proc/net/snmp', 'utf8')
-      .split('\n')
-      .filter((l) => l.startsWith('Udp:'))
-    const [names, values] = lines.map((l) => l.trim().split(/\s+/))
-    const i = names?.indexOf('RcvbufErrors') ?? -1
-    return i === -1 ? null : Number(values?.[i])
-  } catch {
-    return null
-  }
-}
 
 /** Every numeric leaf of `stats` whose path names a drop/reject counter, as path → value. */
 function dropCounters(stats: unknown): Map<string, number> {
