@@ -1,0 +1,319 @@
+// HyperDHT: the dht-rpc node plus hyperdht's record commands, client operations and statics.
+
+import { DHT } from '@keymesh/dht-rpc'
+import type { DHTStats, Peer as RpcPeer, Query, QueryOptions, Request } from '@keymesh/dht-rpc'
+import type { KeyPair } from '@keymesh/crypto'
+import { hash, keyPair as createKeyPair } from '@keymesh/crypto'
+import type { PeerAddress } from '@keymesh/wire'
+import { COMMANDS, FIREWALL } from '@keymesh/wire'
+import { defaultSignAnnounce, defaultSignUnannounce, requestAnnounce } from './announce.js'
+import { requestUnannounce } from './announce.js'
+import type { AnnounceSigner } from './announce.js'
+import { BOOTSTRAP_NODES, DEFAULTS, DEFAULT_PORT } from './constants.js'
+import { immutableGet, immutablePut } from './immutable.js'
+import type { ImmutablePutResult, RecordQueryOptions } from './immutable.js'
+import { mutableGet, mutablePut } from './mutable.js'
+import type { MutableGetOptions, MutablePutOptions, MutablePutResult } from './mutable.js'
+import type { HyperDHTOptions, HyperDHTStats } from './options.js'
+import { Persistent } from './persistent.js'
+import { mapFindPeer, mapLookup } from './reply-maps.js'
+import type { FindPeerResult, ImmutableResult, LookupResult, MutableResult } from './reply-maps.js'
+import { Router } from './router.js'
+
+/** Options of `lookup()` and `findPeer()`: dht-rpc query options. */
+export type LookupOptions = Omit<QueryOptions<never>, 'map'>
+
+/** Options of `findPeer()`. */
+export interface FindPeerOptions extends LookupOptions {
+  /** `false`: `publicKey` is already the target (no hashing). @default true */
+  hash?: boolean
+}
+
+/** Options of `announce()`. */
+export interface AnnounceOptions extends LookupOptions {
+  /** Unannounce from nodes that hold an older record of ours first. */
+  clear?: boolean
+  /** Freshness hint stored with the topic (unsigned). @default 0 */
+  bump?: number
+  signAnnounce?: AnnounceSigner
+  signUnannounce?: AnnounceSigner
+}
+
+/** Options of `unannounce()` and `lookupAndUnannounce()`. */
+export interface UnannounceOptions extends LookupOptions {
+  signUnannounce?: AnnounceSigner
+}
+
+// always skip these misconfigured testnet nodes of the public network, as hyperdht does
+function mainnetFilter(node: RpcPeer): boolean {
+  return (
+    !(node.port === 49738 && (node.host === '134.209.28.98' || node.host === '167.99.142.185')) &&
+    !(node.port === 9400 && node.host === '35.233.47.252') &&
+    node.host !== '150.136.142.116'
+  )
+}
+
+const noop = (): void => {}
+
+/**
+ * A HyperDHT node: a drop-in for the `hyperdht` package's default export (records, announces and
+ * lookups; connections arrive in a later release). Extends the {@link DHT} routing node.
+ */
+export class HyperDHT extends DHT {
+  /** `HyperDHT.DEFAULTS`: dht-rpc's plus `connectionKeepAlive` and `randomPunchInterval`. */
+  static override readonly DEFAULTS = DEFAULTS
+  /** The public bootstrap nodes. */
+  static readonly BOOTSTRAP = BOOTSTRAP_NODES
+  /** Firewall classes (UNKNOWN, OPEN, CONSISTENT, RANDOM). */
+  static readonly FIREWALL = FIREWALL
+
+  /** Key pair used by `createServer().listen()` and `connect()` when none is given. */
+  readonly defaultKeyPair: KeyPair
+  /** Listening servers (filled by `createServer`, a later release). */
+  readonly listening = new Set<{ close(): Promise<void> }>()
+  /** Secret-stream keep-alive in ms (0 = off). */
+  readonly connectionKeepAlive: number
+  /** Registered plugins by name. */
+  readonly plugins = new Map<string, unknown>()
+  declare stats: HyperDHTStats
+
+  /** @internal self-announced and local servers */
+  readonly _router: Router
+  /** @internal the record store; created when the node becomes persistent */
+  _persistent: Persistent | null = null
+  private readonly storeOptions: HyperDHTOptions
+
+  /** @param opts - see {@link HyperDHTOptions} */
+  constructor(opts: HyperDHTOptions = {}) {
+    const userFilter = opts.filterNode ?? null
+    super({
+      ...opts,
+      port: opts.port || DEFAULT_PORT,
+      bootstrap: opts.bootstrap === false ? [] : opts.bootstrap || BOOTSTRAP_NODES,
+      nodes: opts.nodes || [],
+      // hyperdht replaces the filter; keymesh also applies the caller's (an extra)
+      filterNode:
+        userFilter === null ? mainnetFilter : (node) => mainnetFilter(node) && userFilter(node)
+    })
+    this.defaultKeyPair = opts.keyPair || createKeyPair(opts.seed)
+    this.connectionKeepAlive =
+      opts.connectionKeepAlive === false
+        ? 0
+        : opts.connectionKeepAlive || DEFAULTS.connectionKeepAlive
+    this.stats = {
+      punches: { consistent: 0, random: 0, open: 0 },
+      relaying: { attempts: 0, successes: 0, aborts: 0 },
+      records: null,
+      // the routing layer's counters, which it keeps updating in place
+      ...(this.stats as DHTStats)
+    }
+    this.storeOptions = opts
+    this._router = new Router({
+      ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
+      ...(opts.maxAge !== undefined ? { maxAge: opts.maxAge } : {})
+    })
+    // an id (persistence) is what makes other nodes store records here (§4.4)
+    this.once('persistent', () => {
+      if (this.destroyed) return
+      this._persistent = new Persistent(this, this._router, storeOptionsOf(this.storeOptions))
+      this.stats.records = this._persistent.stats
+    })
+  }
+
+  /** An Ed25519 key pair, random or from a 32-byte seed. */
+  static keyPair(seed?: Uint8Array): KeyPair {
+    return createKeyPair(seed)
+  }
+
+  /** BLAKE2b-256, the hash of topics, targets and immutable values. */
+  static hash(data: Uint8Array): Buffer {
+    return hash(data)
+  }
+
+  /** Find the server announced under `publicKey` (a stream of {@link FindPeerResult}). */
+  findPeer(publicKey: Uint8Array, opts: FindPeerOptions = {}): Query<FindPeerResult | null> {
+    const { hash: hashIt, ...rest } = opts
+    const target = hashIt === false ? publicKey : hash(publicKey)
+    return this.query({ target, command: COMMANDS.FIND_PEER, value: null }, {
+      ...rest,
+      map: mapFindPeer
+    } as QueryOptions<FindPeerResult | null>)
+  }
+
+  /** Find the peers announced on `topic` (a stream of {@link LookupResult}). */
+  lookup(topic: Uint8Array, opts: LookupOptions = {}): Query<LookupResult | null> {
+    return this.query({ target: topic, command: COMMANDS.LOOKUP, value: null }, {
+      ...opts,
+      map: mapLookup
+    } as QueryOptions<LookupResult | null>)
+  }
+
+  /**
+   * Announce `keyPair.publicKey` on `topic` to the closest nodes; returns the LOOKUP stream,
+   * whose `finished()` resolves once the announces were committed.
+   */
+  announce(
+    topic: Uint8Array,
+    keyPair: KeyPair,
+    relayAddresses: readonly PeerAddress[] = [],
+    opts: AnnounceOptions = {}
+  ): Query<LookupResult | null> {
+    const sign = opts.signAnnounce || defaultSignAnnounce
+    const bump = opts.bump || 0
+    const signal = opts.signal
+    const { clear, bump: _, signAnnounce: __, ...rest } = opts
+    const next = {
+      ...rest,
+      commit: (reply: { token: Buffer | null; from: RpcPeer }) =>
+        requestAnnounce(this, {
+          keyPair,
+          target: topic,
+          token: reply.token,
+          from: reply.from,
+          relayAddresses: relayAddresses || [],
+          sign,
+          bump,
+          signal
+        })
+    }
+    return clear
+      ? this.lookupAndUnannounce(topic, keyPair, next)
+      : this.lookup(topic, next as LookupOptions)
+  }
+
+  /**
+   * LOOKUP `topic` and UNANNOUNCE `keyPair` from every node that lists it (or is full); the
+   * returned stream is the lookup's. Also drops our own stored record for it.
+   */
+  lookupAndUnannounce(
+    topic: Uint8Array,
+    keyPair: KeyPair,
+    opts: UnannounceOptions = {}
+  ): Query<LookupResult | null> {
+    const unannounces: Promise<unknown>[] = []
+    const sign = opts.signUnannounce || defaultSignUnannounce
+    const userCommit = opts.commit
+    const signal = opts.signal
+    const { signUnannounce: _, ...rest } = opts
+    if (this._persistent !== null) this._persistent.unannounce(topic, keyPair.publicKey)
+
+    const map = (reply: Parameters<typeof mapLookup>[0]): LookupResult | null => {
+      const data = mapLookup(reply)
+      if (data === null || data.token === null || data.from.id === null) return data
+      const listed =
+        data.peers.length >= 20 || data.peers.some((p) => p.publicKey.equals(keyPair.publicKey))
+      if (!listed) return data
+      unannounces.push(
+        requestUnannounce(this, {
+          keyPair,
+          target: topic,
+          token: data.token,
+          from: data.from,
+          sign,
+          signal
+        }).catch(noop)
+      )
+      return data
+    }
+
+    const commit: QueryOptions['commit'] = async (reply, dht, query) => {
+      await Promise.all(unannounces)
+      if (typeof userCommit === 'function') return userCommit(reply, dht, query)
+      return null
+    }
+    return this.query({ target: topic, command: COMMANDS.LOOKUP, value: null }, {
+      ...rest,
+      map,
+      commit
+    } as QueryOptions<LookupResult | null>)
+  }
+
+  /** Remove `keyPair`'s announce on `topic` from the nodes that hold it. */
+  async unannounce(
+    topic: Uint8Array,
+    keyPair: KeyPair,
+    opts: UnannounceOptions = {}
+  ): Promise<void> {
+    await this.lookupAndUnannounce(topic, keyPair, opts).finished()
+  }
+
+  /** Store `value` under `H(value)`; see {@link ImmutablePutResult}. */
+  immutablePut(value: Uint8Array, opts: RecordQueryOptions = {}): Promise<ImmutablePutResult> {
+    return immutablePut(this, value, opts)
+  }
+
+  /** Fetch the value whose hash is `target`, or null. */
+  immutableGet(target: Uint8Array, opts: RecordQueryOptions = {}): Promise<ImmutableResult | null> {
+    return immutableGet(this, target, opts)
+  }
+
+  /** Store a signed record under `H(keyPair.publicKey)`; see {@link MutablePutOptions}. */
+  mutablePut(
+    keyPair: KeyPair,
+    value: Uint8Array,
+    opts: MutablePutOptions = {}
+  ): Promise<MutablePutResult> {
+    return mutablePut(this, keyPair, value, opts)
+  }
+
+  /** Fetch the record of `publicKey`; see {@link MutableGetOptions}. */
+  mutableGet(publicKey: Uint8Array, opts: MutableGetOptions = {}): Promise<MutableResult | null> {
+    return mutableGet(this, publicKey, opts)
+  }
+
+  /** Answers hyperdht's commands; PEER_HANDSHAKE/HOLEPUNCH and PLUGIN arrive with connections. */
+  override onrequest(req: Request): boolean {
+    const store = this._persistent
+    if (store === null || this.id === null) return false
+    switch (req.command) {
+      case COMMANDS.FIND_PEER:
+        store.onfindpeer(req)
+        return true
+      case COMMANDS.LOOKUP:
+        store.onlookup(req)
+        return true
+      case COMMANDS.ANNOUNCE:
+        store.onannounce(req)
+        return true
+      case COMMANDS.UNANNOUNCE:
+        store.onunannounce(req)
+        return true
+      case COMMANDS.MUTABLE_PUT:
+        store.onmutableput(req)
+        return true
+      case COMMANDS.MUTABLE_GET:
+        store.onmutableget(req)
+        return true
+      case COMMANDS.IMMUTABLE_PUT:
+        store.onimmutableput(req)
+        return true
+      case COMMANDS.IMMUTABLE_GET:
+        store.onimmutableget(req)
+        return true
+    }
+    return false
+  }
+
+  /** Close listening servers (unless `force`), drop the stores, then destroy the node. */
+  override async destroy({ force = false }: { force?: boolean } = {}): Promise<void> {
+    if (!force) await Promise.allSettled([...this.listening].map((s) => s.close()))
+    this._router.destroy()
+    if (this._persistent !== null) this._persistent.destroy()
+    await super.destroy()
+  }
+}
+
+function storeOptionsOf(opts: HyperDHTOptions): ConstructorParameters<typeof Persistent>[2] {
+  const out: Record<string, number> = {}
+  for (const key of [
+    'maxSize',
+    'maxAge',
+    'maxStorageBytes',
+    'maxStorageBytesPerSource',
+    'maxRecordsPerTopic'
+  ] as const) {
+    const v = opts[key]
+    if (typeof v === 'number' && v > 0) out[key] = v
+  }
+  return out
+}

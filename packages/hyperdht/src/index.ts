@@ -1,0 +1,42 @@
+// Public surface of @keymesh/hyperdht: the HyperDHT class (default export, like hyperdht) and its parts.
+
+import { HyperDHT } from './hyperdht.js'
+
+export default HyperDHT
+export { HyperDHT }
+export type {
+  AnnounceOptions,
+  FindPeerOptions,
+  LookupOptions,
+  UnannounceOptions
+} from './hyperdht.js'
+export type { HyperDHTOptions, HyperDHTStats } from './options.js'
+export { BOOTSTRAP_NODES, DEFAULTS, DEFAULT_PORT } from './constants.js'
+export type { HyperDHTDefaults } from './constants.js'
+export {
+  HyperDHTError,
+  PutRefusedError,
+  HYPERDHT_ERROR_CODES,
+  HYPERDHT_ERROR_MESSAGES
+} from './errors.js'
+export type { HyperDHTErrorCode, PutRefusal } from './errors.js'
+export { MAX_MUTABLE_VALUE_BYTES, MAX_IMMUTABLE_VALUE_BYTES } from './limits.js'
+export { defaultSignAnnounce, defaultSignUnannounce } from './announce.js'
+export type { AnnounceSigner, AnnounceToSign } from './announce.js'
+export { defaultSignMutable } from './mutable.js'
+export type {
+  MutableSigner,
+  MutablePutOptions,
+  MutablePutResult,
+  MutableGetOptions
+} from './mutable.js'
+export type { ImmutablePutResult, RecordQueryOptions } from './immutable.js'
+export type {
+  LookupResult,
+  FindPeerResult,
+  ImmutableResult,
+  MutableResult,
+  ReplyInfo
+} from './reply-maps.js'
+export { DHTError } from '@keymesh/dht-rpc'
+export type { KeyPair } from '@keymesh/crypto'
