@@ -1,7 +1,8 @@
 // The HyperDHT class surface without a network: statics, defaults, options, errors and limits.
 
 import test from 'brittle'
-import { hash, keyPair } from '@keymesh/crypto'
+import { readFileSync } from 'node:fs'
+import { hash, keyPair, nodeId } from '@keymesh/crypto'
 import { DHT } from '@keymesh/dht-rpc'
 import {
   COMMANDS,
@@ -17,6 +18,7 @@ import HyperDHTDefault, {
   BOOTSTRAP_NODES,
   DEFAULTS,
   HYPERDHT_ERROR_CODES,
+  HYPERDHT_ERROR_MESSAGES,
   HyperDHT,
   HyperDHTError,
   MAX_IMMUTABLE_VALUE_BYTES,
@@ -141,3 +143,35 @@ test('value limits: the worst-case get reply fits one datagram, one byte more do
   t.comment(`mutable ${MAX_MUTABLE_VALUE_BYTES} B, immutable ${MAX_IMMUTABLE_VALUE_BYTES} B`)
   t.is(COMMANDS.MUTABLE_GET, 7)
 })
+
+test('README error table lists every code with its message', (t) => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const rows = new Map<string, string>()
+  for (const m of readme.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*([^|]+?)\s*\|/gm)) {
+    rows.set(m[1] as string, m[2] as string)
+  }
+  for (const code of HYPERDHT_ERROR_CODES) {
+    t.is(rows.get(code), HYPERDHT_ERROR_MESSAGES[code], code)
+  }
+  t.is(rows.size, HYPERDHT_ERROR_CODES.length, 'no stale rows')
+})
+
+test('bootstrapper: a persistent HyperDHT node with id H(host:port)', async (t) => {
+  const node = HyperDHT.bootstrapper(await freePort(), '127.0.0.1', { host: '127.0.0.1' })
+  t.teardown(() => node.destroy())
+  t.ok(node instanceof HyperDHT)
+  await node.fullyBootstrapped()
+  t.absent(node.ephemeral)
+  t.absent(node.firewalled)
+  t.alike(node.id, nodeId('127.0.0.1', node.address()!.port))
+  t.ok(node.stats.records !== null, 'it stores records from the start')
+})
+
+async function freePort(): Promise<number> {
+  const { createSocket } = await import('node:dgram')
+  const socket = createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+  const { port } = socket.address()
+  await new Promise<void>((resolve) => socket.close(() => resolve()))
+  return port
+}
