@@ -92,7 +92,7 @@ export interface QueryOptions<T = Reply> {
   /** Alias of `replies`. */
   closestReplies?: readonly Reply[]
   /** Transform each reply before it is emitted; a falsy result is not emitted. */
-  map?: (reply: Reply) => T
+  map?: (reply: Reply) => T | null | undefined | false
   /** `true`: re-send the query with each closest node's token; a function: run it per closest reply. */
   commit?: boolean | CommitFunction
   /** Requests in flight at once. @default dht.concurrency (10) */
@@ -172,7 +172,7 @@ export class Query<T = Reply> extends Readable {
   /** Up to k replies from persistent nodes, nearest to the target first. */
   closestReplies: Reply[] = []
   /** The reply transform. */
-  readonly map: (reply: Reply) => T
+  readonly map: (reply: Reply) => T | null | undefined | false
 
   private readonly seen = new Map<number | string, Candidate>()
   private readonly pending: Candidate[] = []
@@ -502,7 +502,7 @@ export class Query<T = Reply> extends Readable {
       return
     }
 
-    let data: T
+    let data: T | null | undefined | false
     try {
       data = this.map(m)
     } catch (err) {

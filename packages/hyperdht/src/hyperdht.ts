@@ -131,21 +131,21 @@ export class HyperDHT extends DHT {
   }
 
   /** Find the server announced under `publicKey` (a stream of {@link FindPeerResult}). */
-  findPeer(publicKey: Uint8Array, opts: FindPeerOptions = {}): Query<FindPeerResult | null> {
+  findPeer(publicKey: Uint8Array, opts: FindPeerOptions = {}): Query<FindPeerResult> {
     const { hash: hashIt, ...rest } = opts
     const target = hashIt === false ? publicKey : hash(publicKey)
     return this.query({ target, command: COMMANDS.FIND_PEER, value: null }, {
       ...rest,
       map: mapFindPeer
-    } as QueryOptions<FindPeerResult | null>)
+    } as QueryOptions<FindPeerResult>)
   }
 
   /** Find the peers announced on `topic` (a stream of {@link LookupResult}). */
-  lookup(topic: Uint8Array, opts: LookupOptions = {}): Query<LookupResult | null> {
+  lookup(topic: Uint8Array, opts: LookupOptions = {}): Query<LookupResult> {
     return this.query({ target: topic, command: COMMANDS.LOOKUP, value: null }, {
       ...opts,
       map: mapLookup
-    } as QueryOptions<LookupResult | null>)
+    } as QueryOptions<LookupResult>)
   }
 
   /**
@@ -157,7 +157,7 @@ export class HyperDHT extends DHT {
     keyPair: KeyPair,
     relayAddresses: readonly PeerAddress[] = [],
     opts: AnnounceOptions = {}
-  ): Query<LookupResult | null> {
+  ): Query<LookupResult> {
     const sign = opts.signAnnounce || defaultSignAnnounce
     const bump = opts.bump || 0
     const signal = opts.signal
@@ -189,7 +189,7 @@ export class HyperDHT extends DHT {
     topic: Uint8Array,
     keyPair: KeyPair,
     opts: UnannounceOptions = {}
-  ): Query<LookupResult | null> {
+  ): Query<LookupResult> {
     const unannounces: Promise<unknown>[] = []
     const sign = opts.signUnannounce || defaultSignUnannounce
     const userCommit = opts.commit
@@ -225,7 +225,7 @@ export class HyperDHT extends DHT {
       ...rest,
       map,
       commit
-    } as QueryOptions<LookupResult | null>)
+    } as QueryOptions<LookupResult>)
   }
 
   /** Remove `keyPair`'s announce on `topic` from the nodes that hold it. */

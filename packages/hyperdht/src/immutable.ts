@@ -58,7 +58,7 @@ export async function immutablePut(
   const target = hash(value)
   const report = new PutReport()
   const requestOpts = opts.signal === undefined ? undefined : { signal: opts.signal }
-  const query = dht.query<ImmutableResult | null>(
+  const query = dht.query<ImmutableResult>(
     { target, command: COMMANDS.IMMUTABLE_GET, value: null },
     {
       ...opts,
@@ -86,12 +86,12 @@ export async function immutableGet(
   if (!(target instanceof Uint8Array) || target.byteLength !== 32) {
     throw new HyperDHTError('INVALID_ARGUMENT', 'hash must be 32 bytes')
   }
-  const query = dht.query<ImmutableResult | null>(
+  const query = dht.query<ImmutableResult>(
     { target, command: COMMANDS.IMMUTABLE_GET, value: null },
     { ...opts, map: mapImmutable }
   )
   for await (const node of query) {
-    if (node !== null && hash(node.value).equals(target)) return node
+    if (hash(node.value).equals(target)) return node
   }
   return null
 }

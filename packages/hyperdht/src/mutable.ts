@@ -119,7 +119,7 @@ export async function mutablePut(
   const { signMutable: _, seq: __, ...queryOpts } = opts
 
   // the query asks for seq 0: it only needs the closest nodes and their tokens
-  const query = dht.query<MutableResult | null>(
+  const query = dht.query<MutableResult>(
     { target, command: COMMANDS.MUTABLE_GET, value: encode(mutableGetRequest, 0) },
     {
       ...queryOpts,
@@ -159,7 +159,7 @@ export async function mutableGet(
   let signed: Buffer | null = null
 
   const { refresh: _, seq: __, latest: ___, ...queryOpts } = opts
-  const query = dht.query<MutableResult | null>(
+  const query = dht.query<MutableResult>(
     { target, command: COMMANDS.MUTABLE_GET, value: encode(mutableGetRequest, userSeq) },
     {
       ...queryOpts,
@@ -187,7 +187,6 @@ export async function mutableGet(
   )
 
   for await (const node of query) {
-    if (node === null) continue
     if (result !== null && node.seq <= result.seq) continue
     if (node.seq < userSeq || !isValidMutable(publicKey, node.seq, node.value, node.signature)) {
       continue

@@ -5,9 +5,9 @@ import { HyperDHT } from '../src/index.js'
 import type { LookupResult } from '../src/index.js'
 import { createTestnet } from '../src/testnet.js'
 
-async function collect<T>(stream: AsyncIterable<T | null>): Promise<T[]> {
+async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
-  for await (const item of stream) if (item !== null) out.push(item)
+  for await (const item of stream) out.push(item)
   return out
 }
 
