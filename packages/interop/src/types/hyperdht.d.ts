@@ -1,0 +1,156 @@
+// Narrow ambient types for the real `hyperdht` 6.33.0 (CommonJS, untyped) and its `testnet`
+// subpath: only the record, announce and lookup members the interop tests call. Loaded with
+// createRequire in src/hyperdht-network.ts; never imported at run time by name.
+
+declare module 'hyperdht' {
+  import DHT from 'dht-rpc'
+
+  namespace HyperDHT {
+    interface KeyPair {
+      publicKey: Buffer
+      secretKey: Buffer
+    }
+
+    /** An ipv4 relay address as announced (`{ host, port }`). */
+    interface RelayAddress {
+      host: string
+      port: number
+    }
+
+    /** A stored announcement: the `peer` wire record. */
+    interface PeerRecord {
+      publicKey: Buffer
+      relayAddresses: RelayAddress[]
+    }
+
+    /** Fields every mapped reply carries. */
+    interface ReplyInfo {
+      token: Buffer | null
+      from: DHT.Peer
+      to: DHT.Peer | DHT.HostPort | null
+    }
+
+    interface LookupReply extends ReplyInfo {
+      peers: PeerRecord[]
+      bump: number
+    }
+
+    interface FindPeerReply extends ReplyInfo {
+      peer: PeerRecord
+    }
+
+    interface ImmutableReply extends ReplyInfo {
+      value: Buffer
+    }
+
+    interface MutableReply extends ReplyInfo {
+      seq: number
+      value: Buffer
+      signature: Buffer
+    }
+
+    /** The streamx query stream `lookup`, `announce` and `findPeer` return. */
+    interface Stream<T> extends AsyncIterable<T> {
+      readonly closestReplies: DHT.Reply[]
+      readonly closestNodes: DHT.Peer[]
+      finished(): Promise<void>
+      destroy(err?: Error): void
+    }
+
+    interface Options extends DHT.Options {
+      keyPair?: KeyPair
+      seed?: Uint8Array
+      maxSize?: number
+      maxAge?: number
+    }
+
+    interface AnnounceOptions {
+      bump?: number
+      clear?: boolean
+    }
+
+    interface ImmutablePutResult {
+      hash: Buffer
+      closestNodes: DHT.Peer[]
+    }
+
+    interface MutablePutOptions {
+      seq?: number
+    }
+
+    interface MutablePutResult {
+      publicKey: Buffer
+      closestNodes: DHT.Peer[]
+      seq: number
+      signature: Buffer
+    }
+
+    interface MutableGetOptions {
+      seq?: number
+      latest?: boolean
+      /** Called with the result found; returning true re-puts it to the closest nodes. */
+      refresh?: (result: MutableReply) => boolean
+    }
+  }
+
+  class HyperDHT extends DHT {
+    constructor(opts?: HyperDHT.Options)
+    static keyPair(seed?: Uint8Array): HyperDHT.KeyPair
+    static hash(data: Uint8Array): Buffer
+    static bootstrapper(port: number, host: string, opts?: HyperDHT.Options): HyperDHT
+
+    findPeer(
+      publicKey: Uint8Array,
+      opts?: { hash?: boolean }
+    ): HyperDHT.Stream<HyperDHT.FindPeerReply>
+    lookup(topic: Uint8Array): HyperDHT.Stream<HyperDHT.LookupReply>
+    announce(
+      topic: Uint8Array,
+      keyPair: HyperDHT.KeyPair,
+      relayAddresses?: HyperDHT.RelayAddress[],
+      opts?: HyperDHT.AnnounceOptions
+    ): HyperDHT.Stream<HyperDHT.LookupReply>
+    unannounce(topic: Uint8Array, keyPair: HyperDHT.KeyPair): Promise<void>
+    immutablePut(value: Uint8Array): Promise<HyperDHT.ImmutablePutResult>
+    immutableGet(hash: Uint8Array): Promise<HyperDHT.ImmutableReply | null>
+    mutablePut(
+      keyPair: HyperDHT.KeyPair,
+      value: Uint8Array,
+      opts?: HyperDHT.MutablePutOptions
+    ): Promise<HyperDHT.MutablePutResult>
+    mutableGet(
+      publicKey: Uint8Array,
+      opts?: HyperDHT.MutableGetOptions
+    ): Promise<HyperDHT.MutableReply | null>
+    override destroy(opts?: { force?: boolean }): Promise<void>
+  }
+
+  export = HyperDHT
+}
+
+declare module 'hyperdht/testnet' {
+  import HyperDHT from 'hyperdht'
+
+  namespace createTestnet {
+    interface Options {
+      host?: string
+      port?: number
+      bootstrap?: { host: string; port: number }[]
+      teardown?: (fn: () => unknown, opts?: { order?: number }) => void
+    }
+
+    interface Testnet extends Iterable<HyperDHT> {
+      readonly nodes: HyperDHT[]
+      readonly bootstrap: { host: string; port: number }[]
+      createNode(opts?: HyperDHT.Options): HyperDHT
+      destroy(): Promise<void>
+    }
+  }
+
+  function createTestnet(
+    size?: number,
+    opts?: createTestnet.Options
+  ): Promise<createTestnet.Testnet>
+
+  export = createTestnet
+}
