@@ -1,7 +1,7 @@
 // Kademlia routing table: 256 rows of k nodes by shared id prefix, ping-before-evict (§3.8).
 
 import b4a from 'b4a'
-import { MAX_REPINGS, OLD_NODE_TICKS, RECENT_NODE_TICKS } from './constants.js'
+import { MAX_REPINGS, RECENT_NODE_TICKS } from './constants.js'
 import type { IpDiversity } from './ip-diversity.js'
 import type { DHTNode } from './peer.js'
 
@@ -277,8 +277,9 @@ export class RoutingTable {
       }
     }
     if (oldest === null) return
-    // a long-standing member heard from recently is worth more than an unknown newcomer
-    if (tick - oldest.pinged < RECENT_NODE_TICKS && tick - oldest.added > OLD_NODE_TICKS) return
+    // a member heard from within the last minute is worth more than an unknown newcomer; without
+    // this, maintenance pings between full tables set off re-ping cascades on idle networks
+    if (tick - oldest.pinged < RECENT_NODE_TICKS) return
 
     const old = oldest
     old.pinged = tick

@@ -193,12 +193,12 @@ test('full row: ties go to the earliest added; members pinged this tick are skip
   t.alike(pinged, [members[0]])
 })
 
-test('full row: an old member heard from recently is kept without a ping', (t) => {
+test('full row: a member heard from recently is kept without a ping, old or new', (t) => {
   const { table, members, pinged } = fullRowTable(false, { tick: 1000 })
-  for (const m of members) {
+  members.forEach((m, i) => {
     m.pinged = 995 // < 12 ticks ago
-    m.added = 1 // > 360 ticks ago
-  }
+    m.added = i === 0 ? 1 : 990 // long-standing or recent
+  })
   t.absent(table.add(nodeWithId(idInRow(ZERO, 2, 9))))
   t.is(pinged.length, 0)
   t.is(table.repinging, 0)
@@ -210,12 +210,14 @@ test('full row: no eviction before canEvict, at most 3 checks at once', (t) => {
   t.is(off.pinged.length, 0, 'not bootstrapped: no ping')
 
   const pending: Array<(alive: boolean) => void> = []
+  let tick = 10
   const table = new RoutingTable(ZERO, {
     k: 1,
-    tick: () => 10,
+    tick: () => tick,
     ping: () => new Promise<boolean>((resolve) => pending.push(resolve))
   })
   for (let row = 0; row < 5; row++) table.add(nodeWithId(idInRow(ZERO, row, 1)))
+  tick = 100 // the members were last heard from long ago
   for (let row = 0; row < 5; row++) table.add(nodeWithId(idInRow(ZERO, row, 2)))
   t.is(table.repinging, 3)
   t.is(pending.length, 3)
