@@ -1,6 +1,6 @@
 // Signing and sending ANNOUNCE / UNANNOUNCE to one storing node (§4.6, §4.8).
 
-import type { HostPort, Peer as RpcPeer, Reply, RequestOptions } from '@keymesh/dht-rpc'
+import type { Peer as RpcPeer, Reply, SessionHost } from '@keymesh/dht-rpc'
 import type { KeyPair } from '@keymesh/crypto'
 import { signAnnounce, signUnannounce } from '@keymesh/crypto'
 import type { Announce, PeerAddress } from '@keymesh/wire'
@@ -36,13 +36,7 @@ export const defaultSignUnannounce: AnnounceSigner = (target, token, nodeId, ann
   signUnannounce(target, nodeId, token, encode(peer, ann.peer), ann.refresh, keyPair.secretKey)
 
 /** What sending needs from the node. */
-export interface AnnounceHost {
-  request(
-    req: { token: Uint8Array; target: Uint8Array; command: number; value: Uint8Array },
-    to: HostPort,
-    opts?: RequestOptions
-  ): Promise<Reply>
-}
+type AnnounceHost = Pick<SessionHost, 'request'>
 
 /** What to announce to one node. */
 export interface AnnounceRequest {

@@ -1,25 +1,14 @@
 // immutablePut / immutableGet: content-addressed values stored under H(value) (§4.8).
 
-import type { HostPort, Query, QueryInput, QueryOptions, Reply } from '@keymesh/dht-rpc'
-import type { RequestOptions } from '@keymesh/dht-rpc'
+import type { HostPort, QueryOptions, SessionHost } from '@keymesh/dht-rpc'
 import { hash } from '@keymesh/crypto'
 import { COMMANDS } from '@keymesh/wire'
 import { HyperDHTError } from './errors.js'
 import type { PutRefusal } from './errors.js'
-import { MAX_IMMUTABLE_VALUE_BYTES } from './limits.js'
+import { replyValueFits } from './limits.js'
 import { PutReport } from './put-report.js'
 import { mapImmutable } from './reply-maps.js'
 import type { ImmutableResult } from './reply-maps.js'
-
-/** What the record operations need from the node. */
-export interface RecordHost {
-  query<T>(q: QueryInput, opts?: QueryOptions<T>): Query<T>
-  request(
-    req: { token: Uint8Array | null; target: Uint8Array; command: number; value: Uint8Array },
-    to: HostPort,
-    opts?: RequestOptions
-  ): Promise<Reply>
-}
 
 /** Options of the record operations: dht-rpc query options (`signal`, `nodes`, ...). */
 export type RecordQueryOptions = Omit<QueryOptions<never>, 'map' | 'commit'>
@@ -34,27 +23,26 @@ export interface ImmutablePutResult {
   refused: PutRefusal[]
 }
 
-/** Checks a value argument: bytes, and small enough to be read back. */
-export function checkValue(value: unknown, max: number): Uint8Array {
+/** Checks a value argument: bytes, and small enough that `reply` still fits one datagram. */
+export function checkValue(value: unknown, fits: (bytes: number) => boolean, reply: string): void {
   if (!(value instanceof Uint8Array)) {
     throw new HyperDHTError('INVALID_ARGUMENT', 'value must be a Buffer or Uint8Array')
   }
-  if (value.byteLength > max) {
+  if (!fits(value.byteLength)) {
     throw new HyperDHTError(
       'VALUE_TOO_LARGE',
-      `value is ${value.byteLength} bytes, the limit is ${max} so that a get reply fits 2048 bytes`
+      `a ${value.byteLength}-byte value would not fit ${reply} (2048-byte datagrams)`
     )
   }
-  return value
 }
 
 /** Store `value` on the nodes closest to `H(value)`. */
 export async function immutablePut(
-  dht: RecordHost,
+  dht: SessionHost,
   value: Uint8Array,
   opts: RecordQueryOptions = {}
 ): Promise<ImmutablePutResult> {
-  checkValue(value, MAX_IMMUTABLE_VALUE_BYTES)
+  checkValue(value, replyValueFits, 'an IMMUTABLE_GET reply')
   const target = hash(value)
   const report = new PutReport()
   const requestOpts = opts.signal === undefined ? undefined : { signal: opts.signal }
@@ -79,7 +67,7 @@ export async function immutablePut(
 
 /** The first value found under `target` whose hash matches, or null. */
 export async function immutableGet(
-  dht: RecordHost,
+  dht: SessionHost,
   target: Uint8Array,
   opts: RecordQueryOptions = {}
 ): Promise<ImmutableResult | null> {

@@ -23,13 +23,9 @@ export type { HyperDHTErrorCode, PutRefusal } from './errors.js'
 export { MAX_MUTABLE_VALUE_BYTES, MAX_IMMUTABLE_VALUE_BYTES } from './limits.js'
 export { defaultSignAnnounce, defaultSignUnannounce } from './announce.js'
 export type { AnnounceSigner, AnnounceToSign } from './announce.js'
-export { defaultSignMutable } from './mutable.js'
-export type {
-  MutableSigner,
-  MutablePutOptions,
-  MutablePutResult,
-  MutableGetOptions
-} from './mutable.js'
+export { defaultSignMutable } from './mutable-signature.js'
+export type { MutableSigner } from './mutable-signature.js'
+export type { MutablePutOptions, MutablePutResult, MutableGetOptions } from './mutable.js'
 export type { ImmutablePutResult, RecordQueryOptions } from './immutable.js'
 export type {
   LookupResult,

@@ -1,13 +1,6 @@
 // The largest record values that a node can still answer in one datagram, from the wire codecs.
 
-import {
-  K,
-  MAX_DATAGRAM_BYTES,
-  encodingLength,
-  mutableGetResponse,
-  rpcResponse,
-  uint
-} from '@keymesh/wire'
+import { K, MAX_DATAGRAM_BYTES, encodingLength, rpcResponse, uint } from '@keymesh/wire'
 
 const SIGNATURE = new Uint8Array(64)
 const EMPTY = new Uint8Array(0)
@@ -31,14 +24,10 @@ export function replyValueFits(bytes: number): boolean {
   return REPLY_OVERHEAD + encodingLength(uint, bytes) + bytes <= MAX_DATAGRAM_BYTES
 }
 
-/** Stored (and MUTABLE_GET reply) size of a mutable record. */
+/** Stored (and MUTABLE_GET reply) size of a mutable record: `uint seq, buffer value, fixed64`. */
 export function mutableRecordBytes(seq: number, valueBytes: number): number {
   return (
-    encodingLength(uint, seq) +
-    encodingLength(uint, valueBytes) +
-    valueBytes +
-    encodingLength(mutableGetResponse, { seq: 0, value: EMPTY, signature: SIGNATURE }) -
-    2 // the seq and value-length bytes of the empty record, counted above
+    encodingLength(uint, seq) + encodingLength(uint, valueBytes) + valueBytes + SIGNATURE.byteLength
   )
 }
 

@@ -1,46 +1,19 @@
 // mutablePut / mutableGet: signed records under H(publicKey) with a sequence number (§4.8).
 
 import type { KeyPair } from '@keymesh/crypto'
-import { hash, signMutable, verifyMutable } from '@keymesh/crypto'
-import type { HostPort } from '@keymesh/dht-rpc'
-import {
-  COMMANDS,
-  MAX_UINT,
-  encode,
-  mutableGetRequest,
-  mutablePutRequest,
-  mutableSignable
-} from '@keymesh/wire'
+import { hash } from '@keymesh/crypto'
+import type { HostPort, SessionHost } from '@keymesh/dht-rpc'
+import { COMMANDS, MAX_UINT, encode, mutableGetRequest, mutablePutRequest } from '@keymesh/wire'
 import { HyperDHTError, PutRefusedError } from './errors.js'
 import type { PutRefusal } from './errors.js'
 import { checkValue } from './immutable.js'
-import type { RecordHost, RecordQueryOptions } from './immutable.js'
-import { MAX_MUTABLE_VALUE_BYTES, mutableRecordFits } from './limits.js'
+import type { RecordQueryOptions } from './immutable.js'
+import { mutableRecordFits } from './limits.js'
+import { defaultSignMutable, isValidMutable } from './mutable-signature.js'
+import type { MutableSigner } from './mutable-signature.js'
 import { PutReport } from './put-report.js'
 import { mapMutable } from './reply-maps.js'
 import type { MutableResult } from './reply-maps.js'
-
-/** Signs `(seq, value)` for a mutable record; hyperdht's `signMutable` option. May be async. */
-export type MutableSigner = (
-  seq: number,
-  value: Uint8Array,
-  keyPair: KeyPair
-) => Uint8Array | Promise<Uint8Array>
-
-/** The default signer: NS_MUTABLE_PUT over `uint(seq) || buffer(value)`. */
-export const defaultSignMutable: MutableSigner = (seq, value, keyPair) =>
-  signMutable(encode(mutableSignable, { seq, value }), keyPair.secretKey)
-
-/** Checks a mutable record's signature; never throws. */
-export function isValidMutable(
-  publicKey: Uint8Array,
-  seq: number,
-  value: Uint8Array,
-  signature: Uint8Array
-): boolean {
-  if (!Number.isSafeInteger(seq) || seq < 0) return false
-  return verifyMutable(encode(mutableSignable, { seq, value }), signature, publicKey)
-}
 
 /** Options of `mutablePut`. */
 export interface MutablePutOptions extends RecordQueryOptions {
@@ -92,20 +65,14 @@ function checkSeq(seq: number): number {
  * node that answered refused it, because then nothing was stored.
  */
 export async function mutablePut(
-  dht: RecordHost,
+  dht: SessionHost,
   keyPair: KeyPair,
   value: Uint8Array,
   opts: MutablePutOptions = {}
 ): Promise<MutablePutResult> {
   const publicKey = Buffer.from(checkKey(keyPair?.publicKey))
-  checkValue(value, MAX_MUTABLE_VALUE_BYTES)
   const seq = checkSeq(opts.seq || 0)
-  if (!mutableRecordFits(seq, value.byteLength)) {
-    throw new HyperDHTError(
-      'VALUE_TOO_LARGE',
-      `a ${value.byteLength}-byte value at seq ${seq} would not fit a MUTABLE_GET reply`
-    )
-  }
+  checkValue(value, (n) => mutableRecordFits(seq, n), `a MUTABLE_GET reply at seq ${seq}`)
   const sign = opts.signMutable ?? defaultSignMutable
   const signature = Buffer.from(await sign(seq, value, keyPair))
   // a custom signer could return anything; a bad signature would be silently dropped by every node
@@ -145,7 +112,7 @@ export async function mutablePut(
  * highest such seq (`latest`, the default) or the first found; null when none.
  */
 export async function mutableGet(
-  dht: RecordHost,
+  dht: SessionHost,
   publicKey: Uint8Array,
   opts: MutableGetOptions = {}
 ): Promise<MutableResult | null> {

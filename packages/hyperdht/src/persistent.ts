@@ -1,7 +1,7 @@
 // A persistent node's handlers for the record commands: announces, lookups, mutables, immutables.
 
 import type { Request } from '@keymesh/dht-rpc'
-import { hash, verifyAnnounce, verifyMutable, verifyUnannounce } from '@keymesh/crypto'
+import { hash, verifyAnnounce, verifyUnannounce } from '@keymesh/crypto'
 import {
   K,
   WIRE_ERRORS,
@@ -11,7 +11,6 @@ import {
   mutableGetRequest,
   mutableGetResponse,
   mutablePutRequest,
-  mutableSignable,
   peer,
   tryDecode,
   type Announce,
@@ -19,6 +18,7 @@ import {
 } from '@keymesh/wire'
 import { DEFAULT_MAX_AGE, DEFAULT_MAX_SIZE } from './constants.js'
 import { mutableRecordFits, replyValueFits } from './limits.js'
+import { isValidMutable } from './mutable-signature.js'
 import { RECORD_STORE_DEFAULTS, RecordStore } from './record-store.js'
 import type { Router } from './router.js'
 import { ExpiringMap } from './store-expiring-map.js'
@@ -113,7 +113,7 @@ export class Persistent {
     })
     this.refreshes = new ExpiringMap({ maxSize, maxAge, now: this.now })
     this.bumps = new ExpiringMap({ maxSize, maxAge, now: this.now })
-    this.stats = persistentStats(this.store.stats, router, this.refreshes, this.bumps, this.dropped)
+    this.stats = persistentStats(this.store, router, this.refreshes, this.bumps, this.dropped)
   }
 
   /** FIND_PEER: the router record for exactly this target, or no value. */
@@ -218,7 +218,7 @@ export class Persistent {
     if (!hash(publicKey).equals(req.target)) return this.drop('hashMismatch')
     // what we could never send back in a MUTABLE_GET reply is not worth keeping
     if (!mutableRecordFits(seq, value.byteLength)) return this.drop('tooLarge')
-    if (!verifyMutable(encode(mutableSignable, { seq, value }), signature, publicKey)) {
+    if (!isValidMutable(publicKey, seq, value, signature)) {
       return this.drop('invalidSignature')
     }
 

@@ -92,84 +92,64 @@ export function emptyDroppedStats(): PersistentDroppedStats {
 }
 
 /**
- * A live view: each property reads the store at access time, so a reference kept by the
+ * An object whose every key reads `read()[key]` at access time, so a reference kept by the
  * caller (such as `dht.stats.records`) never goes stale. Enumerable, so it serialises to JSON.
  */
-export function recordStoreStats(store: { _snapshot(): StoreSnapshot }): RecordStoreStats {
-  return {
-    get records() {
-      return store._snapshot().records
-    },
-    get topics() {
-      return store._snapshot().topics
-    },
-    get mutables() {
-      return store._snapshot().mutables
-    },
-    get immutables() {
-      return store._snapshot().immutables
-    },
-    get bytes() {
-      return store._snapshot().bytes
-    },
-    get sources() {
-      return store._snapshot().sources
-    },
-    get expired() {
-      return store._snapshot().expired
-    },
-    get evicted() {
-      return store._snapshot().evicted
-    }
+function liveView<T extends object>(keys: readonly (keyof T)[], read: () => T): T {
+  const view = {} as T
+  for (const key of keys) {
+    Object.defineProperty(view, key, { enumerable: true, get: () => read()[key] })
   }
+  return view
+}
+
+const STORE_KEYS: readonly (keyof RecordStoreStats)[] = [
+  'records',
+  'topics',
+  'mutables',
+  'immutables',
+  'bytes',
+  'sources',
+  'expired',
+  'evicted'
+]
+
+const PERSISTENT_KEYS: readonly (keyof PersistentStats)[] = [
+  ...STORE_KEYS,
+  'routes',
+  'refreshes',
+  'bumps',
+  'dropped'
+]
+
+/** The live view of a record store's counters. */
+export function recordStoreStats(store: { _snapshot(): StoreSnapshot }): RecordStoreStats {
+  return liveView(STORE_KEYS, () => store._snapshot())
 }
 
 /** The live view of {@link PersistentStats} over its parts; `dropped` is the counters object. */
 export function persistentStats(
-  store: RecordStoreStats,
+  store: { _snapshot(): StoreSnapshot },
   router: Router,
   refreshes: ExpiringMap<unknown>,
   bumps: ExpiringMap<number>,
   dropped: PersistentDroppedStats
 ): PersistentStats {
-  return {
-    get records() {
-      return store.records
-    },
-    get topics() {
-      return store.topics
-    },
-    get mutables() {
-      return store.mutables
-    },
-    get immutables() {
-      return store.immutables
-    },
-    get routes() {
-      return router.size
-    },
-    get refreshes() {
-      return refreshes.size
-    },
-    get bumps() {
-      return bumps.size
-    },
-    get bytes() {
-      return store.bytes
-    },
-    get sources() {
-      return store.sources
-    },
-    get expired() {
-      refreshes.prune()
-      bumps.prune()
-      return store.expired + refreshes.expired + bumps.expired
-    },
-    get evicted() {
-      const evicted = { ...store.evicted }
-      evicted.maxSize += refreshes.evicted + bumps.evicted
-      return evicted
-    },
-    dropped
-  }
+  return liveView(PERSISTENT_KEYS, () => {
+    const snapshot = store._snapshot()
+    refreshes.prune()
+    bumps.prune()
+    return {
+      ...snapshot,
+      routes: router.size,
+      refreshes: refreshes.size,
+      bumps: bumps.size,
+      expired: snapshot.expired + refreshes.expired + bumps.expired,
+      evicted: {
+        ...snapshot.evicted,
+        maxSize: snapshot.evicted.maxSize + refreshes.evicted + bumps.evicted
+      },
+      dropped
+    }
+  })
 }

@@ -164,10 +164,7 @@ test('mutable: value limit, bad keys and seqs, custom signers', async (t) => {
 
   const remote = await client.mutablePut(keyPair, Buffer.from('remote'), {
     // an async signer, as for a key held elsewhere
-    signMutable: async (seq, value, kp) => {
-      const { defaultSignMutable } = await import('../src/index.js')
-      return defaultSignMutable(seq, value, kp)
-    }
+    signMutable: async (seq, value, kp) => defaultSignMutable(seq, value, kp)
   })
   t.ok(remote.stored >= 1, 'an async signer works')
 
