@@ -30,12 +30,20 @@ export const HYPERDHT_ERROR_MESSAGES = Object.freeze({
   RELAY_ABORTED: 'Relay aborted',
   SUSPENDED: 'Suspended',
   // keymesh additions
+  CONNECTION_REFUSED: 'The server refused the connection',
   SEQ_REUSED: 'Every node refused the record: its seq is already used for another value',
   SEQ_TOO_LOW: 'Every node refused the record: they hold a higher seq',
   VALUE_TOO_LARGE: 'Value does not fit in a datagram',
   INVALID_SIGNATURE: 'Signature does not verify',
   INVALID_ARGUMENT: 'Invalid argument'
 })
+
+/**
+ * keymesh's payload error for a firewall rejection (decision 0005): the server answers message 2
+ * with this code instead of staying silent, so clients fail at once with `CONNECTION_REFUSED`
+ * (hyperdht clients see a non-zero error and fail with `SERVER_ERROR`).
+ */
+export const CONNECTION_REFUSED_ERROR = 4
 
 /** A stable `HyperDHTError` code; `err.code` narrows to this union. */
 export type HyperDHTErrorCode = keyof typeof HYPERDHT_ERROR_MESSAGES

@@ -1,7 +1,19 @@
 // HyperDHT: the dht-rpc node plus hyperdht's record commands, client operations and statics.
 
 import { DHT } from '@keymesh/dht-rpc'
-import type { DHTStats, Peer as RpcPeer, Query, QueryOptions, Request } from '@keymesh/dht-rpc'
+import type {
+  DHTStats,
+  HostPort,
+  Peer as RpcPeer,
+  Query,
+  QueryOptions,
+  Request,
+  Session
+} from '@keymesh/dht-rpc'
+import { Holepuncher, RandomPunchLimiter, SocketPool } from '@keymesh/holepunch'
+import type { HolepunchTransport } from '@keymesh/holepunch'
+import type { NoiseSecretStream } from '@keymesh/secret-stream'
+import type UDX from 'udx-native'
 import type { KeyPair } from '@keymesh/crypto'
 import { hash, keyPair as createKeyPair } from '@keymesh/crypto'
 import type { PeerAddress } from '@keymesh/wire'
@@ -9,16 +21,26 @@ import { COMMANDS, FIREWALL } from '@keymesh/wire'
 import { defaultSignAnnounce, defaultSignUnannounce, requestAnnounce } from './announce.js'
 import { requestUnannounce } from './announce.js'
 import type { AnnounceSigner } from './announce.js'
+import { connect } from './connect.js'
+import type { ConnectOptions } from './connect.js'
+import { ConnectionPool } from './connection-pool.js'
 import { BOOTSTRAP_NODES, DEFAULTS, DEFAULT_PORT } from './constants.js'
+import { HyperDHTError } from './errors.js'
 import { immutableGet, immutablePut } from './immutable.js'
 import type { ImmutablePutResult, RecordQueryOptions } from './immutable.js'
 import { mutableGet, mutablePut } from './mutable.js'
 import type { MutableGetOptions, MutablePutOptions, MutablePutResult } from './mutable.js'
 import type { HyperDHTOptions, HyperDHTStats } from './options.js'
 import { Persistent } from './persistent.js'
+import { onPeerHandshake, onPeerHolepunch } from './peer-routing.js'
+import { RawStreamSet } from './raw-stream-set.js'
+import { RecentMap } from './recent-map.js'
 import { mapFindPeer, mapLookup } from './reply-maps.js'
 import type { FindPeerResult, ImmutableResult, LookupResult, MutableResult } from './reply-maps.js'
 import { Router } from './router.js'
+import { Server } from './server.js'
+import type { ServerOptions } from './server.js'
+import { validateLocalAddresses } from './validate-local-addresses.js'
 
 /** Options of `lookup()` and `findPeer()`: dht-rpc query options. */
 export type LookupOptions = Omit<QueryOptions<never>, 'map'>
@@ -56,8 +78,8 @@ function mainnetFilter(node: RpcPeer): boolean {
 const noop = (): void => {}
 
 /**
- * A HyperDHT node: a drop-in for the `hyperdht` package's default export (records, announces and
- * lookups; connections arrive in a later release). Extends the {@link DHT} routing node.
+ * A HyperDHT node: a drop-in for the `hyperdht` package's default export (connections, records,
+ * announces and lookups). Extends the {@link DHT} routing node.
  */
 export class HyperDHT extends DHT {
   /** `HyperDHT.DEFAULTS`: dht-rpc's plus `connectionKeepAlive` and `randomPunchInterval`. */
@@ -69,8 +91,8 @@ export class HyperDHT extends DHT {
 
   /** Key pair used by `createServer().listen()` and `connect()` when none is given. */
   readonly defaultKeyPair: KeyPair
-  /** Listening servers (filled by `createServer`, a later release). */
-  readonly listening = new Set<{ close(): Promise<void> }>()
+  /** Servers of this node that are listening (or starting to). */
+  readonly listening = new Set<Server>()
   /** Secret-stream keep-alive in ms (0 = off). */
   readonly connectionKeepAlive: number
   /** Registered plugins by name. */
@@ -81,7 +103,19 @@ export class HyperDHT extends DHT {
   readonly _router: Router
   /** @internal the record store; created when the node becomes persistent */
   _persistent: Persistent | null = null
+  /** UDX streams of this node's connections. */
+  readonly rawStreams: RawStreamSet
+  /** @internal holepunch sockets */
+  readonly _socketPool: SocketPool
+  /** @internal random-NAT punches: one at a time, `randomPunchInterval` apart */
+  readonly _punchLimiter: RandomPunchLimiter
+  /** @internal each server's last relay addresses, for the next connect */
+  readonly _relayAddressesCache: RecentMap<HostPort[]>
+  /** @internal false while suspending: no new connections */
+  _connectable = true
   private readonly storeOptions: HyperDHTOptions
+  private readonly deferRandomPunch: boolean
+  private readonly validatedLocal = new Map<string, Promise<boolean>>()
 
   /** @param opts - see {@link HyperDHTOptions} */
   constructor(opts: HyperDHTOptions = {}) {
@@ -108,6 +142,18 @@ export class HyperDHT extends DHT {
       ...(this.stats as DHTStats)
     }
     this.storeOptions = opts
+    this.rawStreams = new RawStreamSet(this.udx)
+    this._socketPool = new SocketPool({
+      udx: this.udx,
+      host: opts.host || '0.0.0.0',
+      onmessage: (socket, buf, rinfo) => this.onmessage(socket, buf, rinfo)
+    })
+    this.deferRandomPunch = opts.deferRandomPunch === true
+    this._punchLimiter = new RandomPunchLimiter({
+      interval: opts.randomPunchInterval || DEFAULTS.randomPunchInterval,
+      defer: this.deferRandomPunch
+    })
+    this._relayAddressesCache = new RecentMap(Math.min(opts.maxSize || 65536, 512))
     this._router = new Router({
       ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
       ...(opts.maxAge !== undefined ? { maxAge: opts.maxAge } : {})
@@ -118,6 +164,114 @@ export class HyperDHT extends DHT {
       this._persistent = new Persistent(this, this._router, storeOptionsOf(this.storeOptions))
       this.stats.records = this._persistent.stats
     })
+    this.on('network-change', () => {
+      for (const server of this.listening) server.refresh()
+    })
+    this.on('network-update', () => {
+      if (!this.online) return
+      for (const server of this.listening) server.notifyOnline()
+    })
+  }
+
+  /**
+   * Open an encrypted connection to the server listening on `remotePublicKey` (bytes, hex,
+   * z-base32 or a hyperdht address). Returns the stream at once; see {@link ConnectOptions}.
+   */
+  connect(remotePublicKey: Uint8Array | string, opts: ConnectOptions = {}): NoiseSecretStream {
+    return connect(this, remotePublicKey, opts)
+  }
+
+  /** A server for incoming connections; `listen(keyPair)` makes it reachable. */
+  createServer(
+    opts?: ServerOptions | ((socket: NoiseSecretStream) => void),
+    onconnection?: (socket: NoiseSecretStream) => void
+  ): Server {
+    if (typeof opts === 'function') return this.createServer({}, opts)
+    const options = opts ?? {}
+    const handler = options.onconnection ?? onconnection
+    const server = new Server(this, options)
+    if (handler !== undefined) server.on('connection', handler)
+    return server
+  }
+
+  /** A pool that keeps one connection per remote key. */
+  pool(): ConnectionPool {
+    return new ConnectionPool()
+  }
+
+  /** A UDX stream with a fresh id, for protocols that open extra raw streams. */
+  createRawStream(opts: UDX.StreamOptions = {}): UDX.Stream {
+    return this.rawStreams.add(opts)
+  }
+
+  /** Connect `rawStream` to `remoteId` over the same path as `encryptedStream`. */
+  static connectRawStream(
+    encryptedStream: NoiseSecretStream,
+    rawStream: UDX.Stream,
+    remoteId: number
+  ): void {
+    const stream = encryptedStream.rawStream as UDX.Stream | null
+    if (stream === null || !stream.connected || stream.socket === null) {
+      throw new HyperDHTError('STREAM_NOT_CONNECTED')
+    }
+    rawStream.connect(stream.socket, remoteId, stream.remotePort, stream.remoteHost ?? undefined)
+  }
+
+  /** The subset of `addresses` this machine can really send to itself on (cached per host). */
+  validateLocalAddresses(addresses: readonly HostPort[]): Promise<HostPort[]> {
+    return validateLocalAddresses(this.udx, this.validatedLocal, addresses)
+  }
+
+  /** @internal a holepuncher whose NAT sampling and pings run in `session` */
+  _createHolepuncher(isInitiator: boolean, remoteFirewall: number, session?: Session): Holepuncher {
+    return new Holepuncher({
+      pool: this._socketPool,
+      transport: this._holepunchTransport(session ?? this.session()),
+      isInitiator,
+      remoteFirewall,
+      stats: this.stats.punches,
+      limiter: this._punchLimiter
+    })
+  }
+
+  private _holepunchTransport(session: Session): HolepunchTransport {
+    const nodes = this.nodes
+    const dht = this
+    return {
+      get firewalled() {
+        return dht.firewalled
+      },
+      get nodeCount() {
+        return nodes.length
+      },
+      *nodes() {
+        for (let node = nodes.latest; node !== null; node = node.prev) yield node
+      },
+      async ping(node, socket) {
+        const res = await session.ping(node, { socket, retry: false })
+        return {
+          to: { host: res.to.host, port: res.to.port },
+          from: { host: res.from.host, port: res.from.port }
+        }
+      }
+    }
+  }
+
+  /** Unannounce servers, fail connections and sockets, then suspend the routing node. */
+  override async suspend({ log = noop }: { log?: (msg: string) => void } = {}): Promise<void> {
+    this._connectable = false
+    await Promise.allSettled([...this.listening].map((s) => s.suspend()))
+    await this.rawStreams.clear()
+    await super.suspend({ log })
+    await this.rawStreams.clear()
+    this._connectable = true
+  }
+
+  /** Resume the routing node, then the servers. */
+  override async resume({ log = noop }: { log?: (msg: string) => void } = {}): Promise<void> {
+    if (this.deferRandomPunch) this._punchLimiter.defer()
+    await super.resume({ log })
+    await Promise.allSettled([...this.listening].map((s) => s.resume()))
   }
 
   /** An Ed25519 key pair, random or from a 32-byte seed. */
@@ -261,8 +415,16 @@ export class HyperDHT extends DHT {
     return mutableGet(this, publicKey, opts)
   }
 
-  /** Answers hyperdht's commands; PEER_HANDSHAKE/HOLEPUNCH and PLUGIN arrive with connections. */
+  /** Routes handshakes for everyone; answers the record commands once persistent. */
   override onrequest(req: Request): boolean {
+    switch (req.command) {
+      case COMMANDS.PEER_HANDSHAKE:
+        void onPeerHandshake(this._router, req)
+        return true
+      case COMMANDS.PEER_HOLEPUNCH:
+        void onPeerHolepunch(this._router, req)
+        return true
+    }
     const store = this._persistent
     if (store === null || this.id === null) return false
     switch (req.command) {
@@ -299,6 +461,8 @@ export class HyperDHT extends DHT {
     if (!force) await Promise.allSettled([...this.listening].map((s) => s.close()))
     this._router.destroy()
     if (this._persistent !== null) this._persistent.destroy()
+    await this.rawStreams.clear()
+    await this._socketPool.destroy()
     await super.destroy()
   }
 }

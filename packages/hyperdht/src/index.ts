@@ -11,13 +11,18 @@ export type {
   UnannounceOptions
 } from './hyperdht.js'
 export type { HyperDHTOptions, HyperDHTStats } from './options.js'
+export type { ConnectOptions, CreateSecretStream, HolepunchVeto } from './connect.js'
+export { ConnectionPool, ConnectionRef } from './connection-pool.js'
+export { Server } from './server.js'
+export type { ServerOptions } from './server.js'
 export { BOOTSTRAP_NODES, DEFAULTS, DEFAULT_PORT } from './constants.js'
 export type { HyperDHTDefaults } from './constants.js'
 export {
   HyperDHTError,
   PutRefusedError,
   HYPERDHT_ERROR_CODES,
-  HYPERDHT_ERROR_MESSAGES
+  HYPERDHT_ERROR_MESSAGES,
+  CONNECTION_REFUSED_ERROR
 } from './errors.js'
 export type { HyperDHTErrorCode, PutRefusal } from './errors.js'
 export { MAX_MUTABLE_VALUE_BYTES, MAX_IMMUTABLE_VALUE_BYTES } from './limits.js'

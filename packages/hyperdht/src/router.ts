@@ -1,7 +1,8 @@
 // Router entries: which server is reachable through this node, by target (§4.5, §4.10).
 
-import type { HostPort } from '@keymesh/dht-rpc'
+import type { HostPort, Request } from '@keymesh/dht-rpc'
 import { asBuffer } from '@keymesh/wire'
+import type UDX from 'udx-native'
 import { ExpiringMap } from './store-expiring-map.js'
 import { DEFAULT_MAX_AGE, DEFAULT_MAX_SIZE } from './constants.js'
 
@@ -13,7 +14,35 @@ export interface RouterEntry {
   record: Buffer
   /** A server listening on this node: never expires and cannot be displaced by announces. */
   local: boolean
+  /** A local server's PEER_HANDSHAKE hook: the Noise reply, or null to stay silent. */
+  onpeerhandshake?: PeerHandshakeHook
+  /** A local server's PEER_HOLEPUNCH hook: the sealed reply payload, or null to stay silent. */
+  onpeerholepunch?: PeerHolepunchHook
 }
+
+/** What a local server answers a handshake with, and from which socket (null: the request's). */
+export interface PeerHandshakeReply {
+  socket: UDX.Socket | null
+  noise: Uint8Array
+}
+
+/** What a local server answers a holepunch message with, and from which socket. */
+export interface PeerHolepunchReply {
+  socket: UDX.Socket | null
+  payload: Uint8Array
+}
+
+/** Called with message 1 and the client's address (null when the client came directly). */
+export type PeerHandshakeHook = (
+  msg: { noise: Buffer; peerAddress: HostPort | null },
+  req: Request
+) => Promise<PeerHandshakeReply | null> | PeerHandshakeReply | null
+
+/** Called with a relayed PEER_HOLEPUNCH for handshake slot `id`. */
+export type PeerHolepunchHook = (
+  msg: { id: number; payload: Buffer; peerAddress: HostPort },
+  req: Request
+) => Promise<PeerHolepunchReply | null> | PeerHolepunchReply | null
 
 /** Options of {@link Router}. */
 export interface RouterOptions {
