@@ -63,7 +63,12 @@ export async function punchFromClient(c: ClientConnection, state: HandshakeState
   const veto = c.opts.holepunch
   if (
     veto !== undefined &&
-    !veto(puncher.remoteFirewall, puncher.nat.firewall, puncher.remoteAddresses, puncher.nat.addresses)
+    !veto(
+      puncher.remoteFirewall,
+      puncher.nat.firewall,
+      puncher.remoteAddresses,
+      puncher.nat.addresses
+    )
   ) {
     await abort(c, serverRelay, new HyperDHTError('HOLEPUNCH_ABORTED', 'Client aborted holepunch'))
     return
@@ -85,7 +90,12 @@ async function updateHolepunch(
 ): Promise<RoundReply | null> {
   const puncher = c.puncher
   const state = c.handshakeState
-  if (puncher === null || state === null || state.payload.holepunch === null || c.payload === null) {
+  if (
+    puncher === null ||
+    state === null ||
+    state.payload.holepunch === null ||
+    c.payload === null
+  ) {
     return null
   }
   const res = await peerHolepunch(
@@ -107,7 +117,9 @@ async function updateHolepunch(
     throw new HyperDHTError('REMOTE_ABORTED', `Remote aborted with error code ${remote.error}`)
   }
   const echoed =
-    remote.remoteToken !== null && local.token !== null && b4a.equals(remote.remoteToken, local.token)
+    remote.remoteToken !== null &&
+    local.token !== null &&
+    b4a.equals(remote.remoteToken, local.token)
   puncher.updateRemote({
     punching: remote.punching,
     firewall: remote.firewall,
@@ -186,7 +198,8 @@ async function roundPunch(
   puncher.nat.freeze()
 
   const limiter = c.dht._punchLimiter
-  const isRandom = puncher.remoteFirewall >= FIREWALL.RANDOM || puncher.nat.firewall >= FIREWALL.RANDOM
+  const isRandom =
+    puncher.remoteFirewall >= FIREWALL.RANDOM || puncher.nat.firewall >= FIREWALL.RANDOM
   if (isRandom) {
     while (limiter.throttled()) {
       if (c.relayToken === null) throw new HyperDHTError('HOLEPUNCH_ABORTED')

@@ -3,7 +3,13 @@
 import type { HostPort, Query, Session } from '@keymesh/dht-rpc'
 import type { KeyPair } from '@keymesh/crypto'
 import { hash } from '@keymesh/crypto'
-import { SecurePayload, isBogon, isReserved, localAddresses, matchAddress } from '@keymesh/holepunch'
+import {
+  SecurePayload,
+  isBogon,
+  isReserved,
+  localAddresses,
+  matchAddress
+} from '@keymesh/holepunch'
 import type { Holepuncher } from '@keymesh/holepunch'
 import { NoiseSecretStream } from '@keymesh/secret-stream'
 import { FIREWALL, PAYLOAD_ERRORS } from '@keymesh/wire'
@@ -207,7 +213,9 @@ export class ClientConnection {
 
   async run(): Promise<void> {
     const route =
-      this.opts.reusableSocket === true ? this.dht._socketPool.routes.get(this.remotePublicKey) : null
+      this.opts.reusableSocket === true
+        ? this.dht._socketPool.routes.get(this.remotePublicKey)
+        : null
     if (route !== null) {
       await this.retryRoute(route)
       if (this.isDone()) return
@@ -224,7 +232,8 @@ export class ClientConnection {
   private async retryRoute(route: { socket: UDX.Socket; address: HostPort }): Promise<void> {
     const ref = this.dht._socketPool.lookup(route.socket)
     if (ref === null) {
-      if (route.socket === this.dht.socket) await this.connectThroughNode(route.address, route.socket)
+      if (route.socket === this.dht.socket)
+        await this.connectThroughNode(route.address, route.socket)
       return
     }
     ref.active()
@@ -400,7 +409,8 @@ export class ClientConnection {
       this.onsocket(s.socket, s.port, s.host)
       return
     }
-    if (!res.relayed) this.onsocket(socket ?? (this.dht.socket as UDX.Socket), address.port, address.host)
+    if (!res.relayed)
+      this.onsocket(socket ?? (this.dht.socket as UDX.Socket), address.port, address.host)
     this.session.destroy()
   }
 

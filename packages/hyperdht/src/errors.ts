@@ -35,7 +35,11 @@ export const HYPERDHT_ERROR_MESSAGES = Object.freeze({
   SEQ_TOO_LOW: 'Every node refused the record: they hold a higher seq',
   VALUE_TOO_LARGE: 'Value does not fit in a datagram',
   INVALID_SIGNATURE: 'Signature does not verify',
-  INVALID_ARGUMENT: 'Invalid argument'
+  INVALID_ARGUMENT: 'Invalid argument',
+  // keymesh extension records (named records, watches)
+  NAMED_NOT_OWNER: 'The name is held by another public key',
+  NAMED_EXPIRED: 'The named record has expired',
+  NAMED_REFUSED: 'Every node refused the named record'
 })
 
 /**

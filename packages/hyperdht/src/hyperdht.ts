@@ -17,7 +17,7 @@ import type UDX from 'udx-native'
 import type { KeyPair } from '@keymesh/crypto'
 import { hash, keyPair as createKeyPair } from '@keymesh/crypto'
 import type { PeerAddress } from '@keymesh/wire'
-import { COMMANDS, FIREWALL } from '@keymesh/wire'
+import { COMMANDS, FIREWALL, KEYMESH_COMMAND_BASE } from '@keymesh/wire'
 import { defaultSignAnnounce, defaultSignUnannounce, requestAnnounce } from './announce.js'
 import { requestUnannounce } from './announce.js'
 import type { AnnounceSigner } from './announce.js'
@@ -26,7 +26,11 @@ import type { ConnectOptions } from './connect.js'
 import { ConnectionPool } from './connection-pool.js'
 import { BOOTSTRAP_NODES, DEFAULTS, DEFAULT_PORT } from './constants.js'
 import { HyperDHTError } from './errors.js'
+import { Extensions, type ExtensionStats } from './extension-commands.js'
 import { immutableGet, immutablePut } from './immutable.js'
+import { namedGet, namedPut, signNamed } from './named-record.js'
+import type { NamedPutResult, NamedRecord, NamedResult, NamedSetOptions } from './named-record.js'
+import type { Watch, WatchOptions, WatchTarget } from './watch.js'
 import type { ImmutablePutResult, RecordQueryOptions } from './immutable.js'
 import { mutableGet, mutablePut } from './mutable.js'
 import type { MutableGetOptions, MutablePutOptions, MutablePutResult } from './mutable.js'
@@ -103,6 +107,8 @@ export class HyperDHT extends DHT {
   readonly _router: Router
   /** @internal the record store; created when the node becomes persistent */
   _persistent: Persistent | null = null
+  /** @internal keymesh extension commands: watches and named records */
+  readonly _extensions: Extensions
   /** UDX streams of this node's connections. */
   readonly rawStreams: RawStreamSet
   /** @internal holepunch sockets */
@@ -158,6 +164,7 @@ export class HyperDHT extends DHT {
       ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
       ...(opts.maxAge !== undefined ? { maxAge: opts.maxAge } : {})
     })
+    this._extensions = new Extensions(this, opts.watch ?? {})
     // an id (persistence) is what makes other nodes store records here (§4.4)
     this.once('persistent', () => {
       if (this.destroyed) return
@@ -415,8 +422,42 @@ export class HyperDHT extends DHT {
     return mutableGet(this, publicKey, opts)
   }
 
+  /**
+   * keymesh extra: follow a mutable record (`{ publicKey }`), a topic (`{ topic }`) or a named
+   * record (`{ key }`); iterate the returned {@link Watch} for each change.
+   */
+  watch(target: WatchTarget, opts: WatchOptions = {}): Watch {
+    return this._extensions.watch(target, opts)
+  }
+
+  /** keymesh extra: sign `value` with `opts.keyPair` and store it as the named record `key`. */
+  set(key: string, value: Uint8Array, opts: NamedSetOptions): Promise<NamedPutResult> {
+    const { keyPair, seq, expTime, ...rest } = opts
+    const record = signNamed(key, value, seq ?? Date.now(), expTime ?? 0, keyPair)
+    return namedPut(this, record, rest)
+  }
+
+  /** keymesh extra: store a named record its owner signed elsewhere (see `signNamed`). */
+  namedPut(
+    record: NamedRecord<Uint8Array>,
+    opts: RecordQueryOptions = {}
+  ): Promise<NamedPutResult> {
+    return namedPut(this, record, opts)
+  }
+
+  /** keymesh extra: the live named record `key`, or null. */
+  get(key: string, opts: RecordQueryOptions = {}): Promise<NamedResult | null> {
+    return namedGet(this, key, opts)
+  }
+
+  /** keymesh extra: counters of watches and named records (live view). */
+  get extensionStats(): ExtensionStats {
+    return this._extensions.stats
+  }
+
   /** Routes handshakes for everyone; answers the record commands once persistent. */
   override onrequest(req: Request): boolean {
+    if (req.command >= KEYMESH_COMMAND_BASE) return this._extensions.onrequest(req)
     switch (req.command) {
       case COMMANDS.PEER_HANDSHAKE:
         void onPeerHandshake(this._router, req)
@@ -460,6 +501,7 @@ export class HyperDHT extends DHT {
   override async destroy({ force = false }: { force?: boolean } = {}): Promise<void> {
     if (!force) await Promise.allSettled([...this.listening].map((s) => s.close()))
     this._router.destroy()
+    this._extensions.destroy()
     if (this._persistent !== null) this._persistent.destroy()
     await this.rawStreams.clear()
     await this._socketPool.destroy()

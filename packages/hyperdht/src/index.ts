@@ -41,3 +41,27 @@ export type {
 } from './reply-maps.js'
 export { DHTError } from '@keymesh/dht-rpc'
 export type { KeyPair } from '@keymesh/crypto'
+export { Watch, WATCH_DEFAULTS } from './watch.js'
+export type {
+  WatchTarget,
+  WatchOptions,
+  WatchEvent,
+  WatchMode,
+  MutableWatchEvent,
+  PeerWatchEvent,
+  NamedWatchEvent
+} from './watch.js'
+export { WATCH_REGISTRY_DEFAULTS } from './watch-registry.js'
+export type { WatchRegistryOptions, WatchRegistryStats } from './watch-registry.js'
+export type { ExtensionStats } from './extension-commands.js'
+export type { NamedStoreStats } from './named-store.js'
+export {
+  namedTarget,
+  signNamed,
+  isValidNamed,
+  isExpiredNamed,
+  namedRecordFits
+} from './named-record.js'
+export type { NamedRecord, NamedResult, NamedSetOptions, NamedPutResult } from './named-record.js'
+export { MAX_NAMED_KEY_BYTES, KEYMESH_COMMANDS, KEYMESH_WIRE_ERRORS } from '@keymesh/wire'
+export type { Peer, PeerAddress } from '@keymesh/wire'

@@ -53,7 +53,12 @@ export async function peerHandshake(
   )
   const hs = res.value === null ? null : tryDecode(handshake, res.value)
   // only the node we asked may answer, and only with a REPLY that carries message 2
-  if (hs === null || hs.mode !== MODES.REPLY || !sameAddress(to, res.from) || hs.noise.byteLength === 0) {
+  if (
+    hs === null ||
+    hs.mode !== MODES.REPLY ||
+    !sameAddress(to, res.from) ||
+    hs.noise.byteLength === 0
+  ) {
     throw new HyperDHTError('BAD_HANDSHAKE_REPLY')
   }
   return {

@@ -33,10 +33,23 @@ export async function onPeerHandshake(router: Router, req: Request): Promise<voi
     if (reply === null || reply.noise.byteLength === 0) return
     const opts = reply.socket === null ? FINAL_HOP : { ...FINAL_HOP, socket: reply.socket }
     if (mode === MODES.FROM_CLIENT) {
-      req.reply(encode(handshake, { mode: MODES.REPLY, noise: reply.noise, peerAddress: null, relayAddress: null }), opts)
+      req.reply(
+        encode(handshake, {
+          mode: MODES.REPLY,
+          noise: reply.noise,
+          peerAddress: null,
+          relayAddress: null
+        }),
+        opts
+      )
       return
     }
-    const value = encode(handshake, { mode: MODES.FROM_SERVER, noise: reply.noise, peerAddress, relayAddress: null })
+    const value = encode(handshake, {
+      mode: MODES.FROM_SERVER,
+      noise: reply.noise,
+      peerAddress,
+      relayAddress: null
+    })
     const to = mode === MODES.FROM_RELAY ? fromOf(req) : relayAddress
     if (to !== null) req.relay(value, to, reply.socket === null ? {} : { socket: reply.socket })
     return
@@ -52,20 +65,34 @@ export async function onPeerHandshake(router: Router, req: Request): Promise<voi
       }
       const from = fromOf(req)
       if (from === null) return
-      req.relay(encode(handshake, { mode: MODES.FROM_RELAY, noise, peerAddress: from, relayAddress: null }), next)
+      req.relay(
+        encode(handshake, { mode: MODES.FROM_RELAY, noise, peerAddress: from, relayAddress: null }),
+        next
+      )
       return
     }
     case MODES.FROM_RELAY: {
       if (relay === null || noise.byteLength === 0) return
       const from = fromOf(req)
       if (from === null) return
-      req.relay(encode(handshake, { mode: MODES.FROM_SECOND_RELAY, noise, peerAddress, relayAddress: from }), relay)
+      req.relay(
+        encode(handshake, {
+          mode: MODES.FROM_SECOND_RELAY,
+          noise,
+          peerAddress,
+          relayAddress: from
+        }),
+        relay
+      )
       return
     }
     case MODES.FROM_SERVER: {
       const from = fromOf(req)
       if (peerAddress === null || noise.byteLength === 0 || from === null) return
-      req.reply(encode(handshake, { mode: MODES.REPLY, noise, peerAddress: from, relayAddress: null }), { ...FINAL_HOP, to: peerAddress })
+      req.reply(
+        encode(handshake, { mode: MODES.REPLY, noise, peerAddress: from, relayAddress: null }),
+        { ...FINAL_HOP, to: peerAddress }
+      )
       return
     }
   }
@@ -99,13 +126,21 @@ export async function onPeerHolepunch(router: Router, req: Request): Promise<voi
         return
       }
       if (reply === null) return
-      const value = encode(holepunch, { mode: MODES.FROM_SERVER, id: 0, payload: reply.payload, peerAddress })
+      const value = encode(holepunch, {
+        mode: MODES.FROM_SERVER,
+        id: 0,
+        payload: reply.payload,
+        peerAddress
+      })
       req.relay(value, from, reply.socket === null ? {} : { socket: reply.socket })
       return
     }
     case MODES.FROM_SERVER: {
       if (peerAddress === null) return
-      req.reply(encode(holepunch, { mode: MODES.REPLY, id, payload, peerAddress: from }), { ...FINAL_HOP, to: peerAddress })
+      req.reply(encode(holepunch, { mode: MODES.REPLY, id, payload, peerAddress: from }), {
+        ...FINAL_HOP,
+        to: peerAddress
+      })
       return
     }
   }

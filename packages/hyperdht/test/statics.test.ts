@@ -89,7 +89,7 @@ test('port defaults to 49737 (or the next free ones, then any)', async (t) => {
   t.teardown(() => b.destroy())
   await Promise.all([a.ready(), b.ready()])
   // address() is the client socket's while firewalled (as in dht-rpc): read the server socket
-  const ports = [a.io.serverSocket!.address().port, b.io.serverSocket!.address().port]
+  const ports = [a.io.serverSocket!.address()!.port, b.io.serverSocket!.address()!.port]
   t.not(ports[0], ports[1])
   for (const port of ports) {
     // another process may hold 49737-49741; only then is any other port the documented fallback

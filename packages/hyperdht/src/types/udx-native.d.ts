@@ -61,7 +61,7 @@ declare module 'udx-native' {
     }
 
     /** A reliable, ordered UDX stream with unordered datagram messages on the side. */
-    interface Stream extends Duplex<Buffer, Uint8Array> {
+    interface Stream extends Duplex {
       readonly udx: UDX
       readonly id: number
       socket: Socket | null
