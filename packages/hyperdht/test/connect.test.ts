@@ -230,3 +230,77 @@ function z32Encode(bytes: Uint8Array, alphabet: string): string {
   if (bits > 0) out += alphabet[(acc << (5 - bits)) & 31]
   return out
 }
+
+test('connectionKeepAlive reaches both ends; false turns it off', async (t) => {
+  const testnet = await createTestnet(4, t)
+  const on = testnet.createNode({ connectionKeepAlive: 1234 })
+  const off = testnet.createNode({ connectionKeepAlive: false })
+  await Promise.all([on.fullyBootstrapped(), off.fullyBootstrapped()])
+  const keyPair = HyperDHT.keyPair()
+  const server = echoServer(on)
+  const accepted = new Promise<NoiseSecretStream>((resolve) => server.once('connection', resolve))
+  await server.listen(keyPair)
+  const stream = off.connect(keyPair.publicKey)
+  await opened(stream)
+  t.is(stream.keepAlive, 0, 'client: off')
+  t.is((await accepted).keepAlive, 1234, 'server: its node setting')
+  stream.destroy()
+  await closed(stream)
+  await server.close()
+})
+
+test('a raw stream rides an open connection (createRawStream + connectRawStream)', async (t) => {
+  const { testnet, client } = await network(t)
+  const host = testnet.nodes[1] as HyperDHT
+  const keyPair = HyperDHT.keyPair()
+  const serverRaw = host.createRawStream()
+  const server = host.createServer((socket: NoiseSecretStream) => {
+    socket.on('error', () => {})
+    socket.once('data', (id: Buffer) => {
+      HyperDHT.connectRawStream(socket, serverRaw, id.readUInt32LE(0))
+      const mine = Buffer.alloc(4)
+      mine.writeUInt32LE(serverRaw.id)
+      socket.write(mine)
+    })
+  })
+  await server.listen(keyPair)
+  const stream = client.connect(keyPair.publicKey)
+  await opened(stream)
+  const clientRaw = client.createRawStream()
+  const id = Buffer.alloc(4)
+  id.writeUInt32LE(clientRaw.id)
+  stream.write(id)
+  const remoteId = await new Promise<number>((resolve) =>
+    stream.once('data', (d: Buffer) => resolve(d.readUInt32LE(0)))
+  )
+  HyperDHT.connectRawStream(stream, clientRaw, remoteId)
+  const got = new Promise<Buffer>((resolve) => serverRaw.once('data', (d) => resolve(d as Buffer)))
+  clientRaw.write(Buffer.from('raw bytes'))
+  t.is((await got).toString(), 'raw bytes', 'bytes over the raw stream')
+  clientRaw.destroy()
+  serverRaw.destroy()
+  stream.destroy()
+  await closed(stream)
+  await server.close()
+})
+
+test('suspend fails connections and refuses new ones; resume connects again', async (t) => {
+  const { testnet, client } = await network(t)
+  const keyPair = HyperDHT.keyPair()
+  const server = echoServer(testnet.nodes[1] as HyperDHT)
+  await server.listen(keyPair)
+  const stream = client.connect(keyPair.publicKey)
+  await opened(stream)
+  const gone = closed(stream)
+  await client.suspend()
+  await gone
+  t.pass('the open connection closed on suspend')
+  const during = client.connect(keyPair.publicKey)
+  t.is(((await closed(during)) as { code?: string } | null)?.code, 'SUSPENDED')
+  await client.resume()
+  const again = client.connect(keyPair.publicKey)
+  await opened(again)
+  const data = randomBytes(1000)
+  t.ok((await echo(again, data)).equals(data), 'connects after resume')
+  await server.close()
+})
