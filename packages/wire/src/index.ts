@@ -142,3 +142,25 @@ export type { ProtomuxFrame, ProtomuxMessage } from './protomux.js'
 
 export { pair, unpair, bitfield7 } from './blind-relay.js'
 export type { Pair, Unpair } from './blind-relay.js'
+
+export {
+  KEYMESH_COMMAND_BASE,
+  KEYMESH_COMMANDS,
+  KEYMESH_WIRE_ERRORS,
+  WATCH_KINDS,
+  WATCH_ID_BYTES,
+  MAX_NAMED_KEY_BYTES,
+  MAX_NOTIFY_PEERS,
+  watchRequest,
+  watchReply,
+  unwatchRequest,
+  notifyMessage,
+  namedSignable,
+  namedRecord
+} from './keymesh-extensions.js'
+export type {
+  WatchRequest,
+  NotifyMessage,
+  NamedSignable,
+  NamedRecord
+} from './keymesh-extensions.js'
