@@ -4,7 +4,7 @@ import type { HostPort } from '@keymesh/dht-rpc'
 import { FIREWALL, PAYLOAD_ERRORS } from '@keymesh/wire'
 import type { HolepunchPayload, RelayInfo } from '@keymesh/wire'
 import b4a from 'b4a'
-import type { ClientConnection, HandshakeState } from './connect.js'
+import type { HandshakeState, PunchingClient } from './connect-host.js'
 import { HyperDHTError } from './errors.js'
 import { peerHolepunch } from './peer-requests.js'
 
@@ -24,7 +24,7 @@ const TRY_LATER_JITTER = 10000
  * classes, then a punch round through our own relay, then the puncher's strategy. Failures
  * destroy the stream with hyperdht's codes; success arrives through `c.onpunched`.
  */
-export async function punchFromClient(c: ClientConnection, state: HandshakeState): Promise<void> {
+export async function punchFromClient(c: PunchingClient, state: HandshakeState): Promise<void> {
   const { payload, relayAddress } = state
   let serverAddress = state.serverAddress
   const holepunch = payload.holepunch
@@ -83,7 +83,7 @@ export async function punchFromClient(c: ClientConnection, state: HandshakeState
 }
 
 async function updateHolepunch(
-  c: ClientConnection,
+  c: PunchingClient,
   peerAddress: HostPort,
   relayAddr: HostPort,
   local: HolepunchPayload<Uint8Array>
@@ -130,7 +130,7 @@ async function updateHolepunch(
 }
 
 async function probeRound(
-  c: ClientConnection,
+  c: PunchingClient,
   serverAddress: HostPort | null,
   serverRelay: RelayInfo,
   retry: boolean
@@ -185,7 +185,7 @@ async function probeRound(
 }
 
 async function roundPunch(
-  c: ClientConnection,
+  c: PunchingClient,
   serverAddress: HostPort,
   remoteToken: Buffer | null,
   clientRelay: HostPort,
@@ -258,12 +258,12 @@ async function roundPunch(
   if (!(await puncher.punch())) throw new HyperDHTError('REMOTE_NOT_HOLEPUNCHABLE')
 }
 
-async function tryLater(c: ClientConnection): Promise<void> {
+async function tryLater(c: PunchingClient): Promise<void> {
   if (c.relayToken === null) throw new HyperDHTError('HOLEPUNCH_ABORTED')
   await c.sleeper.pause(TRY_LATER_MIN + Math.round(Math.random() * TRY_LATER_JITTER))
 }
 
-async function abort(c: ClientConnection, relay: RelayInfo, err: HyperDHTError): Promise<void> {
+async function abort(c: PunchingClient, relay: RelayInfo, err: HyperDHTError): Promise<void> {
   try {
     await updateHolepunch(c, relay.peerAddress, relay.relayAddress, {
       error: PAYLOAD_ERRORS.ABORTED,
@@ -283,7 +283,7 @@ async function abort(c: ClientConnection, relay: RelayInfo, err: HyperDHTError):
   c.maybeDestroy(err)
 }
 
-function destroyPuncher(c: ClientConnection): void {
+function destroyPuncher(c: PunchingClient): void {
   if (c.puncher !== null) c.puncher.destroy()
   c.session.destroy()
 }

@@ -18,7 +18,7 @@ import type UDX from 'udx-native'
 import { punchFromClient } from './client-holepunch.js'
 import type { ConnectionPool } from './connection-pool.js'
 import { CONNECTION_REFUSED_ERROR, HyperDHTError } from './errors.js'
-import type { HyperDHT } from './hyperdht.js'
+import type { ConnectHost, HandshakeState, HolepunchVeto, PunchingClient } from './connect-host.js'
 import { defaultCreateHandshake } from './noise-wrap.js'
 import type { HandshakeResult, PeerHandshake } from './noise-wrap.js'
 import { peerHandshake } from './peer-requests.js'
@@ -26,13 +26,7 @@ import { parseRemoteKey } from './remote-key.js'
 import { Semaphore } from './semaphore.js'
 import { Sleeper } from './sleeper.js'
 
-/** hyperdht's `holepunch(remoteFirewall, localFirewall, remoteAddresses, localAddresses)` veto. */
-export type HolepunchVeto = (
-  remoteFirewall: number,
-  localFirewall: number,
-  remoteAddresses: readonly HostPort[],
-  localAddresses: readonly HostPort[] | null
-) => boolean
+export type { HandshakeState, HolepunchVeto } from './connect-host.js'
 
 /** Makes the stream `connect()` returns (hyperdht's `createSecretStream` option). */
 export type CreateSecretStream = (
@@ -69,15 +63,6 @@ export interface ConnectOptions {
   signal?: AbortSignal
 }
 
-/** Where the handshake left us: what the server said and how we reached it. */
-export interface HandshakeState {
-  relayed: boolean
-  relayAddress: HostPort
-  clientAddress: HostPort
-  serverAddress: HostPort
-  payload: NoisePayload
-}
-
 const PASSIVE_CONNECT_TIMEOUT = 10000
 
 /**
@@ -86,7 +71,7 @@ const PASSIVE_CONNECT_TIMEOUT = 10000
  * `CONNECTION_REFUSED`, `HOLEPUNCH_ABORTED`, ...) otherwise.
  */
 export function connect(
-  dht: HyperDHT,
+  dht: ConnectHost,
   remotePublicKey: Uint8Array | string,
   opts: ConnectOptions = {}
 ): NoiseSecretStream {
@@ -131,8 +116,8 @@ export function connect(
 }
 
 /** @internal One connection attempt: handshake through the DHT, then the path (§6.1 step 4). */
-export class ClientConnection {
-  readonly dht: HyperDHT
+export class ClientConnection implements PunchingClient {
+  readonly dht: ConnectHost
   readonly stream: NoiseSecretStream
   readonly session: Session
   readonly target: Buffer
@@ -161,7 +146,7 @@ export class ClientConnection {
   private onsocket: ((socket: UDX.Socket, port: number, host: string) => void) | null = null
 
   constructor(
-    dht: HyperDHT,
+    dht: ConnectHost,
     stream: NoiseSecretStream,
     remotePublicKey: Buffer,
     keyPair: KeyPair,

@@ -4,7 +4,7 @@ import type { HostPort, Session } from '@keymesh/dht-rpc'
 import { COMMANDS, MODES, encode, handshake, holepunch, tryDecode } from '@keymesh/wire'
 import type UDX from 'udx-native'
 import { HyperDHTError } from './errors.js'
-import type { HyperDHT } from './hyperdht.js'
+import type { ConnectHost } from './connect-host.js'
 
 /** Where and how to send a routing request. */
 export interface PeerRequestOptions {
@@ -34,7 +34,7 @@ export interface PeerHolepunchResult {
 
 /** Send Noise message 1 to `to` (FROM_CLIENT); resolves with the reply or rejects (timeouts, BAD_HANDSHAKE_REPLY). */
 export async function peerHandshake(
-  dht: HyperDHT,
+  dht: Pick<ConnectHost, 'request'>,
   target: Uint8Array,
   msg: { noise: Uint8Array; peerAddress?: HostPort | null; relayAddress?: HostPort | null },
   to: HostPort,
@@ -71,7 +71,7 @@ export async function peerHandshake(
 
 /** Send a sealed holepunch payload for slot `id` through `to` (FROM_CLIENT). */
 export async function peerHolepunch(
-  dht: HyperDHT,
+  dht: Pick<ConnectHost, 'request'>,
   target: Uint8Array,
   msg: { id: number; payload: Uint8Array; peerAddress: HostPort | null },
   to: HostPort,
@@ -100,7 +100,10 @@ export async function peerHolepunch(
   }
 }
 
-function requestOf(dht: HyperDHT, opts: PeerRequestOptions): Pick<Session, 'request'> {
+function requestOf(
+  dht: Pick<ConnectHost, 'request'>,
+  opts: PeerRequestOptions
+): Pick<Session, 'request'> {
   return opts.session ?? dht
 }
 
