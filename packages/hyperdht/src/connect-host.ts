@@ -12,10 +12,13 @@ import type { KeyPair } from '@keymesh/crypto'
 import type { Holepuncher, RouteStream, SecurePayload, SocketRef } from '@keymesh/holepunch'
 import type { NoisePayload } from '@keymesh/wire'
 import type UDX from 'udx-native'
+import type { HolepunchVeto } from './holepunch-veto.js'
 import type { RecentMap } from './recent-map.js'
 import type { FindPeerResult } from './reply-maps.js'
 import type { Router } from './router.js'
 import type { Sleeper } from './sleeper.js'
+
+export type { HolepunchVeto } from './holepunch-veto.js'
 
 /** The HyperDHT members connect() and its helpers use, declared apart so they never import it. */
 export interface ConnectHost {
@@ -83,11 +86,3 @@ export interface PunchingClient {
   maybeDestroy(err: unknown): void
   onpunched(socket: UDX.Socket, port: number, host: string): void
 }
-
-/** hyperdht's `holepunch(remoteFirewall, localFirewall, remoteAddresses, localAddresses)` veto. */
-export type HolepunchVeto = (
-  remoteFirewall: number,
-  localFirewall: number,
-  remoteAddresses: readonly HostPort[],
-  localAddresses: readonly HostPort[] | null
-) => boolean

@@ -12,9 +12,18 @@ export type {
 } from './hyperdht.js'
 export type { HyperDHTOptions, HyperDHTStats } from './options.js'
 export type { ConnectOptions, CreateSecretStream, HolepunchVeto } from './connect.js'
+export type { ConnectHost } from './connect-host.js'
 export { ConnectionPool, ConnectionRef } from './connection-pool.js'
 export { Server } from './server.js'
-export type { ServerOptions } from './server.js'
+export type {
+  ServerOptions,
+  ServerListenOptions,
+  ServerEvents,
+  ServerAddress,
+  ServerFirewall,
+  RelayThrough,
+  CreateServerSecretStream
+} from './server.js'
 export { BOOTSTRAP_NODES, DEFAULTS, DEFAULT_PORT } from './constants.js'
 export type { HyperDHTDefaults } from './constants.js'
 export {
@@ -31,7 +40,11 @@ export type { AnnounceSigner, AnnounceToSign } from './announce.js'
 export { defaultSignMutable } from './mutable-signature.js'
 export type { MutableSigner } from './mutable-signature.js'
 export type { MutablePutOptions, MutablePutResult, MutableGetOptions } from './mutable.js'
-export type { ImmutablePutResult, RecordQueryOptions } from './immutable.js'
+export type { ImmutablePutOptions, ImmutablePutResult, RecordQueryOptions } from './immutable.js'
+export { Republisher, REPUBLISH_DEFAULTS } from './republisher.js'
+export type { RepublishOptions, RepublisherEvents, RepublisherStats } from './republisher.js'
+export type { RepublishedRecord, PublishedJSON } from './published-record.js'
+export { STORAGE_VERSION } from './node-storage.js'
 export type {
   LookupResult,
   FindPeerResult,

@@ -1,8 +1,9 @@
 // Narrow ambient types for the real `hyperdht` 6.33.0 (CommonJS, untyped) and its `testnet`
-// subpath: only the record, announce and lookup members the interop tests call. Loaded with
+// subpath: only the record, announce, lookup and connection members the interop tests call. Loaded with
 // createRequire in src/hyperdht-network.ts; never imported at run time by name.
 
 declare module 'hyperdht' {
+  import { EventEmitter } from 'node:events'
   import DHT from 'dht-rpc'
 
   namespace HyperDHT {
@@ -85,6 +86,53 @@ declare module 'hyperdht' {
       signature: Buffer
     }
 
+    /** The UDX stream under a connection (only what the tests read). */
+    interface RawStream {
+      readonly remoteHost: string | null
+      readonly remotePort: number
+    }
+
+    /** The @hyperswarm/secret-stream duplex `connect()` returns and servers emit. */
+    interface Connection extends EventEmitter {
+      readonly publicKey: Buffer
+      readonly remotePublicKey: Buffer | null
+      readonly rawStream: RawStream | null
+      readonly destroyed: boolean
+      write(data: Uint8Array): boolean
+      end(data?: Uint8Array): this
+      destroy(err?: Error): void
+      pipe<T>(destination: T): T
+    }
+
+    interface ConnectOptions {
+      keyPair?: KeyPair
+      /** false: no LAN shortcut, holepunch even on the same host. */
+      localConnection?: boolean
+      relayAddresses?: RelayAddress[]
+    }
+
+    interface ServerOptions {
+      firewall?: (
+        remotePublicKey: Buffer,
+        remotePayload: unknown,
+        clientAddress: RelayAddress
+      ) => boolean | Promise<boolean>
+      holepunch?: false | (() => boolean)
+      shareLocalAddress?: boolean
+      /** keymesh extra (ignored by hyperdht). */
+      rejectSilently?: boolean
+    }
+
+    interface Server extends EventEmitter {
+      readonly publicKey: Buffer | null
+      readonly relayAddresses: RelayAddress[]
+      readonly listening: boolean
+      readonly closed: boolean
+      listen(keyPair?: KeyPair): Promise<Server>
+      close(): Promise<void>
+      address(): { publicKey: Buffer; host: string | null; port: number } | null
+    }
+
     interface MutableGetOptions {
       seq?: number
       latest?: boolean
@@ -98,6 +146,14 @@ declare module 'hyperdht' {
     static keyPair(seed?: Uint8Array): HyperDHT.KeyPair
     static hash(data: Uint8Array): Buffer
     static bootstrapper(port: number, host: string, opts?: HyperDHT.Options): HyperDHT
+
+    readonly defaultKeyPair: HyperDHT.KeyPair
+    readonly listening: Set<HyperDHT.Server>
+    connect(publicKey: Uint8Array, opts?: HyperDHT.ConnectOptions): HyperDHT.Connection
+    createServer(
+      opts?: HyperDHT.ServerOptions,
+      onconnection?: (socket: HyperDHT.Connection) => void
+    ): HyperDHT.Server
 
     findPeer(
       publicKey: Uint8Array,
