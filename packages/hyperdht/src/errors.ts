@@ -39,7 +39,11 @@ export const HYPERDHT_ERROR_MESSAGES = Object.freeze({
   // keymesh extension records (named records, watches)
   NAMED_NOT_OWNER: 'The name is held by another public key',
   NAMED_EXPIRED: 'The named record has expired',
-  NAMED_REFUSED: 'Every node refused the named record'
+  NAMED_REFUSED: 'Every node refused the named record',
+  // keymesh persistence and republishing
+  STORAGE_FAILED: 'The storage directory could not be opened or written',
+  STORAGE_LOCKED: 'The storage directory is in use by another node',
+  REPUBLISH_LIMIT: 'Too many records are kept alive'
 })
 
 /**

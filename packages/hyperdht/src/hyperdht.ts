@@ -31,7 +31,7 @@ import { immutableGet, immutablePut } from './immutable.js'
 import { namedGet, namedPut, signNamed } from './named-record.js'
 import type { NamedPutResult, NamedRecord, NamedResult, NamedSetOptions } from './named-record.js'
 import type { Watch, WatchOptions, WatchTarget } from './watch.js'
-import type { ImmutablePutResult, RecordQueryOptions } from './immutable.js'
+import type { ImmutablePutOptions, ImmutablePutResult, RecordQueryOptions } from './immutable.js'
 import { mutableGet, mutablePut } from './mutable.js'
 import type { MutableGetOptions, MutablePutOptions, MutablePutResult } from './mutable.js'
 import type { HyperDHTOptions, HyperDHTStats } from './options.js'
@@ -45,6 +45,12 @@ import { Router } from './router.js'
 import { Server } from './server.js'
 import type { ServerOptions } from './server.js'
 import { validateLocalAddresses } from './validate-local-addresses.js'
+import { NodeStorage } from './node-storage.js'
+import { StorageBinding } from './storage-binding.js'
+import { Republisher, republishSettings } from './republisher.js'
+import { announceKey } from './published-record.js'
+import type { RepublishedRecord } from './published-record.js'
+import type { HostPort as NodeAddress } from '@keymesh/dht-rpc'
 
 /** Options of `lookup()` and `findPeer()`: dht-rpc query options. */
 export type LookupOptions = Omit<QueryOptions<never>, 'map'>
@@ -63,6 +69,11 @@ export interface AnnounceOptions extends LookupOptions {
   bump?: number
   signAnnounce?: AnnounceSigner
   signUnannounce?: AnnounceSigner
+  /**
+   * keymesh extra: keep re-announcing until `unannounce` or `republisher.cancel(key)` (see
+   * `republish` options); with `storage`, also after a restart. @default false
+   */
+  keepAlive?: boolean
 }
 
 /** Options of `unannounce()` and `lookupAndUnannounce()`. */
@@ -101,6 +112,10 @@ export class HyperDHT extends DHT {
   readonly connectionKeepAlive: number
   /** Registered plugins by name. */
   readonly plugins = new Map<string, unknown>()
+  /** keymesh extra: refreshes what this node published with `keepAlive: true`. */
+  readonly republisher: Republisher
+  /** @internal the open `storage`, or null */
+  readonly _storage: StorageBinding | null
   declare stats: HyperDHTStats
 
   /** @internal self-announced and local servers */
@@ -126,11 +141,20 @@ export class HyperDHT extends DHT {
   /** @param opts - see {@link HyperDHTOptions} */
   constructor(opts: HyperDHTOptions = {}) {
     const userFilter = opts.filterNode ?? null
+    // checked before anything opens, so a bad option leaves nothing behind
+    const republish = republishSettings(opts.republish)
+    const storage = opts.storage === undefined ? null : NodeStorage.open(opts.storage)
+    // keymesh extra: a node that was persistent before its restart tries to be so again at once
+    const wasPersistent = storage !== null && storage.wasPersistent && opts.ephemeral === undefined
     super({
       ...opts,
       port: opts.port || DEFAULT_PORT,
       bootstrap: opts.bootstrap === false ? [] : opts.bootstrap || BOOTSTRAP_NODES,
-      nodes: opts.nodes || [],
+      nodes: [
+        ...(opts.nodes || []),
+        ...(storage === null ? [] : StorageBinding.warmNodes(storage))
+      ],
+      ...(wasPersistent ? { ephemeral: false } : {}),
       // hyperdht replaces the filter; keymesh also applies the caller's (an extra)
       filterNode:
         userFilter === null ? mainnetFilter : (node) => mainnetFilter(node) && userFilter(node)
@@ -166,9 +190,14 @@ export class HyperDHT extends DHT {
     })
     this._extensions = new Extensions(this, opts.watch ?? {})
     // an id (persistence) is what makes other nodes store records here (§4.4)
+    this._storage = storage === null ? null : new StorageBinding(this, storage)
+    this.republisher = new Republisher(this, storage?.published ?? null, republish)
     this.once('persistent', () => {
       if (this.destroyed) return
-      this._persistent = new Persistent(this, this._router, storeOptionsOf(this.storeOptions))
+      this._persistent = new Persistent(this, this._router, {
+        ...storeOptionsOf(this.storeOptions),
+        journal: this._storage?.journal ?? null
+      })
       this.stats.records = this._persistent.stats
     })
     this.on('network-change', () => {
@@ -322,11 +351,14 @@ export class HyperDHT extends DHT {
     const sign = opts.signAnnounce || defaultSignAnnounce
     const bump = opts.bump || 0
     const signal = opts.signal
-    const { clear, bump: _, signAnnounce: __, ...rest } = opts
+    const { clear, bump: _, signAnnounce: __, keepAlive, ...rest } = opts
+    const kept = keepAlive === true ? this.keepAnnounce(topic, keyPair, relayAddresses, opts) : null
     const next = {
       ...rest,
-      commit: (reply: { token: Buffer | null; from: RpcPeer }) =>
-        requestAnnounce(this, {
+      commit: async (reply: { token: Buffer | null; from: RpcPeer }) => {
+        // keymesh extra: kept (durably, with storage) before the first announce goes out
+        if (kept !== null) await kept()
+        return requestAnnounce(this, {
           keyPair,
           target: topic,
           token: reply.token,
@@ -336,6 +368,7 @@ export class HyperDHT extends DHT {
           bump,
           signal
         })
+      }
     }
     return clear
       ? this.lookupAndUnannounce(topic, keyPair, next)
@@ -357,6 +390,8 @@ export class HyperDHT extends DHT {
     const signal = opts.signal
     const { signUnannounce: _, ...rest } = opts
     if (this._persistent !== null) this._persistent.unannounce(topic, keyPair.publicKey)
+    // keymesh extra: an unannounce also stops keeping the announce alive (durably, with storage)
+    unannounces.push(this.republisher.cancel(announceKey(topic, keyPair.publicKey)).catch(noop))
 
     const map = (reply: Parameters<typeof mapLookup>[0]): LookupResult | null => {
       const data = mapLookup(reply)
@@ -399,8 +434,23 @@ export class HyperDHT extends DHT {
   }
 
   /** Store `value` under `H(value)`; see {@link ImmutablePutResult}. */
-  immutablePut(value: Uint8Array, opts: RecordQueryOptions = {}): Promise<ImmutablePutResult> {
-    return immutablePut(this, value, opts)
+  async immutablePut(
+    value: Uint8Array,
+    opts: ImmutablePutOptions = {}
+  ): Promise<ImmutablePutResult> {
+    const { keepAlive, ...rest } = opts
+    if (keepAlive === true && value instanceof Uint8Array) {
+      this.republisher._checkRoom(`immutable:${hash(value).toString('hex')}`)
+    }
+    const result = await immutablePut(this, value, rest)
+    if (keepAlive === true) {
+      await this.republisher.keep({
+        type: 'immutable',
+        hash: result.hash,
+        value: Buffer.from(value)
+      })
+    }
+    return result
   }
 
   /** Fetch the value whose hash is `target`, or null. */
@@ -409,12 +459,53 @@ export class HyperDHT extends DHT {
   }
 
   /** Store a signed record under `H(keyPair.publicKey)`; see {@link MutablePutOptions}. */
-  mutablePut(
+  async mutablePut(
     keyPair: KeyPair,
     value: Uint8Array,
     opts: MutablePutOptions = {}
   ): Promise<MutablePutResult> {
-    return mutablePut(this, keyPair, value, opts)
+    const { keepAlive, ...rest } = opts
+    if (keepAlive === true && keyPair?.publicKey instanceof Uint8Array) {
+      this.republisher._checkRoom(`mutable:${Buffer.from(keyPair.publicKey).toString('hex')}`)
+    }
+    const result = await mutablePut(this, keyPair, value, rest)
+    const { publicKey, seq, signature } = result
+    const record = {
+      type: 'mutable',
+      publicKey,
+      seq,
+      value: Buffer.from(value),
+      signature
+    } as const
+    // keymesh extra: keep it alive; a newer seq of a kept record replaces the kept one
+    if (keepAlive === true) await this.republisher.keep(record)
+    else await this.republisher.supersede(record)
+    return result
+  }
+
+  /**
+   * keymesh extra: `{ nodes, records }` as bittorrent-dht's `toJSON()`: the routing table (give it
+   * back as the `nodes` option or to `addNode()`) and the records kept alive (no secret keys).
+   */
+  toJSON(): { nodes: NodeAddress[]; records: RepublishedRecord[] } {
+    return { nodes: this.toArray(), records: this.republisher.list() }
+  }
+
+  // the keep of a keepAlive announce, made once, at its first commit (after a clear's cancel)
+  private keepAnnounce(
+    topic: Uint8Array,
+    keyPair: KeyPair,
+    relayAddresses: readonly PeerAddress[],
+    opts: AnnounceOptions
+  ): () => Promise<void> {
+    let kept: Promise<void> | null = null
+    const record = {
+      type: 'announce',
+      topic: Buffer.from(topic),
+      keyPair,
+      relayAddresses: relayAddresses.map(({ host, port }) => ({ host, port }))
+    } as const
+    return () => (kept ??= this.republisher.keep(record, opts.signAnnounce ?? null))
   }
 
   /** Fetch the record of `publicKey`; see {@link MutableGetOptions}. */
@@ -500,12 +591,16 @@ export class HyperDHT extends DHT {
   /** Close listening servers (unless `force`), drop the stores, then destroy the node. */
   override async destroy({ force = false }: { force?: boolean } = {}): Promise<void> {
     if (!force) await Promise.allSettled([...this.listening].map((s) => s.close()))
+    this.republisher.destroy()
     this._router.destroy()
     this._extensions.destroy()
     if (this._persistent !== null) this._persistent.destroy()
+    // snapshots the routing table now, then waits for pending writes and closes the store
+    const storageClosed = this._storage?.close()
     await this.rawStreams.clear()
     await this._socketPool.destroy()
     await super.destroy()
+    if (storageClosed !== undefined) await storageClosed
   }
 }
 

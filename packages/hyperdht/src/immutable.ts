@@ -13,6 +13,16 @@ import type { ImmutableResult } from './reply-maps.js'
 /** Options of the record operations: dht-rpc query options (`signal`, `nodes`, ...). */
 export type RecordQueryOptions = Omit<QueryOptions<never>, 'map' | 'commit'>
 
+/** Options of `immutablePut`. */
+export interface ImmutablePutOptions extends RecordQueryOptions {
+  /**
+   * keymesh extra: keep refreshing the value until `republisher.cancel(key)` (see `republish`
+   * options); with `storage`, it is on disk before the put resolves and refreshed after a
+   * restart. @default false
+   */
+  keepAlive?: boolean
+}
+
 /** What `immutablePut` resolves to: hyperdht's fields plus `stored`/`refused` (keymesh extras). */
 export interface ImmutablePutResult {
   hash: Buffer

@@ -21,6 +21,12 @@ export interface MutablePutOptions extends RecordQueryOptions {
   seq?: number
   /** Custom signer (e.g. a remote key). */
   signMutable?: MutableSigner
+  /**
+   * keymesh extra: keep refreshing the record until `republisher.cancel(key)` (see `republish`
+   * options); with `storage`, it is on disk before the put resolves and refreshed after a
+   * restart. @default false
+   */
+  keepAlive?: boolean
 }
 
 /** What `mutablePut` resolves to: hyperdht's fields plus `stored`/`refused` (keymesh extras). */

@@ -3,6 +3,8 @@
 import type { DHTOptions, DHTStats } from '@keymesh/dht-rpc'
 import type { KeyPair } from '@keymesh/crypto'
 import type { PersistentStats } from './persistent.js'
+import type { RepublishOptions } from './republisher.js'
+import type { WatchRegistryOptions } from './watch-registry.js'
 
 /** Options of `new HyperDHT(opts)`: hyperdht's, plus keymesh's marked as extras. */
 export interface HyperDHTOptions extends DHTOptions {
@@ -26,6 +28,15 @@ export interface HyperDHTOptions extends DHTOptions {
   maxStorageBytesPerSource?: number
   /** keymesh extra: announce records kept per topic. @default 1024 */
   maxRecordsPerTopic?: number
+  /** keymesh extra: caps and rates of the watches this node holds for others. */
+  watch?: WatchRegistryOptions
+  /**
+   * keymesh extra: a directory (created if missing, files mode 0600) where the node keeps its
+   * routing table, the records it stores for others and the records it keeps alive, in LMDB.
+   */
+  storage?: string
+  /** keymesh extra: refresh intervals and limits of `keepAlive` records. */
+  republish?: RepublishOptions
 }
 
 /** `dht.stats`: hyperdht's shape (punches, relaying, and dht-rpc's), plus `records` (keymesh extra). */

@@ -19,7 +19,8 @@ import {
 import { DEFAULT_MAX_AGE, DEFAULT_MAX_SIZE } from './constants.js'
 import { mutableRecordFits, replyValueFits } from './limits.js'
 import { isValidMutable } from './mutable-signature.js'
-import { RECORD_STORE_DEFAULTS, RecordStore } from './record-store.js'
+import type { RecordJournal } from './record-journal.js'
+import { RECORD_STORE_DEFAULTS, RecordStore, type StoredValue } from './record-store.js'
 import type { Router } from './router.js'
 import { ExpiringMap } from './store-expiring-map.js'
 import {
@@ -65,6 +66,11 @@ export interface PersistentOptions {
   maxRecordsPerTopic?: number
   /** Clock in ms, for tests. @default Date.now */
   now?: () => number
+  /**
+   * keymesh extra (`storage`): mirror the store on disk, restore it now, and answer each store
+   * request only once its row is committed.
+   */
+  journal?: RecordJournal | null
 }
 
 interface Refresh {
@@ -76,6 +82,19 @@ interface Refresh {
 
 const NO_EXTRAS = { token: false, closerNodes: false } as const
 
+/** Named records share the mutable shelf under this key prefix (hex keys never contain it). */
+const NAMED_KEY_PREFIX = 'n'
+
+/**
+ * keymesh extra: told after a stored mutable record got a new value (`record`: the stored
+ * `mutableGetResponse`) or a topic's records changed (`record` null). Used by the watch registry.
+ */
+export type PersistentChangeHook = (
+  kind: 'mutable' | 'topic',
+  targetHex: string,
+  record: Buffer | null
+) => void
+
 /**
  * Serves FIND_PEER, LOOKUP, ANNOUNCE, UNANNOUNCE, MUTABLE_GET/PUT and IMMUTABLE_GET/PUT the way
  * hyperdht 6.33.0 does (§4.5): same replies, same silence on bad input. Every silent drop is
@@ -84,6 +103,8 @@ const NO_EXTRAS = { token: false, closerNodes: false } as const
 export class Persistent {
   /** Live counters. */
   readonly stats: PersistentStats
+  /** keymesh extra: see {@link PersistentChangeHook}. */
+  onchange: PersistentChangeHook | null = null
   private readonly host: PersistentHost
   private readonly router: Router
   private readonly store: RecordStore
@@ -92,6 +113,7 @@ export class Persistent {
   private readonly now: () => number
   private readonly dropped: PersistentDroppedStats = emptyDroppedStats()
   private destroyed = false
+  private readonly journal: RecordJournal | null
 
   constructor(host: PersistentHost, router: Router, opts: PersistentOptions = {}) {
     this.host = host
@@ -109,8 +131,11 @@ export class Persistent {
         ? { maxStorageBytesPerSource: opts.maxStorageBytesPerSource }
         : {}),
       maxRecordsPerTopic: opts.maxRecordsPerTopic || RECORD_STORE_DEFAULTS.maxRecordsPerTopic,
-      now: this.now
+      now: this.now,
+      journal: opts.journal ?? null
     })
+    this.journal = opts.journal ?? null
+    if (this.journal !== null) this.store.restore(this.journal.entries())
     this.refreshes = new ExpiringMap({ maxSize, maxAge, now: this.now })
     this.bumps = new ExpiringMap({ maxSize, maxAge, now: this.now })
     this.stats = persistentStats(this.store, router, this.refreshes, this.bumps, this.dropped)
@@ -162,13 +187,14 @@ export class Persistent {
       })
     )
     if (!this.install(target, record, self, req)) return this.drop('overBudget')
+    if (!self && this.onchange !== null) this.onchange('topic', target, null)
     if (!self && ann.bump > (this.bumps.get(target) ?? 0)) {
       if (ann.bump <= this.now() + MAX_BUMP_DRIFT_MS) this.bumps.set(target, ann.bump)
     }
     if (ann.refresh !== null) {
       this.refreshes.set(ann.refresh.toString('hex'), { target, record, self })
     }
-    req.reply(null, NO_EXTRAS)
+    this.ack(req, NO_EXTRAS)
   }
 
   /** UNANNOUNCE: remove a signed record (and the router entry of a self-announce). */
@@ -192,7 +218,25 @@ export class Persistent {
     const t = Buffer.from(target.buffer, target.byteOffset, target.byteLength)
     const k = t.toString('hex')
     if (hash(publicKey).equals(t)) this.router.delete(k)
-    this.store.removeRecord(k, hex(publicKey))
+    if (this.store.removeRecord(k, hex(publicKey)) && this.onchange !== null) {
+      this.onchange('topic', k, null)
+    }
+  }
+
+  /** keymesh extra: every live record under topic `targetHex`, for watch diffs. */
+  topicRecords(targetHex: string): Buffer[] {
+    return this.store.records(targetHex, this.store.recordCount(targetHex))
+  }
+
+  /** keymesh extra: the named record stored under `targetHex` (it shares the mutable shelf). */
+  getNamed(targetHex: string): StoredValue | null {
+    return this.destroyed ? null : this.store.getMutable(NAMED_KEY_PREFIX + targetHex)
+  }
+
+  /** keymesh extra: store a named record, charged to `source` like any mutable record. */
+  putNamed(targetHex: string, record: Buffer, seq: number, source: string): boolean {
+    if (this.destroyed) return false
+    return this.store.putMutable(NAMED_KEY_PREFIX + targetHex, own(record), seq, source)
   }
 
   /** MUTABLE_GET: the stored record if its seq is at least the requested one. */
@@ -237,7 +281,10 @@ export class Persistent {
     }
     const record = own(encode(mutableGetResponse, { seq, value, signature }))
     if (!this.store.putMutable(k, record, seq, req.from.host)) return this.drop('overBudget')
-    req.reply(null)
+    this.ack(req)
+    if (this.onchange !== null && (existing === null || seq > existing.seq)) {
+      this.onchange('mutable', k, record)
+    }
   }
 
   /** IMMUTABLE_GET: the stored value, or no value. */
@@ -260,7 +307,7 @@ export class Persistent {
     if (!this.store.putImmutable(k, own(req.value), req.from.host)) {
       return this.drop('overBudget')
     }
-    req.reply(null)
+    this.ack(req)
   }
 
   /** Drop every record, value, refresh and bump; later requests are ignored. */
@@ -269,6 +316,23 @@ export class Persistent {
     this.store.clear()
     this.refreshes.clear()
     this.bumps.clear()
+  }
+
+  // with a journal, OK means committed: an acknowledged store must survive a kill -9
+  private ack(req: Request, extras?: typeof NO_EXTRAS): void {
+    if (this.journal === null) {
+      if (extras === undefined) req.reply(null)
+      else req.reply(null, extras)
+      return
+    }
+    this.journal.committed().then(
+      () => {
+        if (this.destroyed) return
+        if (extras === undefined) req.reply(null)
+        else req.reply(null, extras)
+      },
+      noop // counted by the journal; no reply, so the writer does not count it as stored
+    )
   }
 
   private drop(reason: keyof PersistentDroppedStats): void {
@@ -283,7 +347,7 @@ export class Persistent {
     if (!this.install(r.target, r.record, r.self, req)) return this.drop('overBudget')
     this.refreshes.delete(previous)
     this.refreshes.set(refresh.toString('hex'), r)
-    req.reply(null, NO_EXTRAS)
+    this.ack(req, NO_EXTRAS)
   }
 
   // a self-announce becomes a router entry reached through the announcer; anything else a record
@@ -319,6 +383,8 @@ function own(bytes: Uint8Array): Buffer {
   out.set(bytes)
   return out
 }
+
+function noop(): void {}
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')

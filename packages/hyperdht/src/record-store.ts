@@ -1,6 +1,7 @@
 // The bounded store of announce records, mutable and immutable values a persistent node keeps.
 
 import { DEFAULT_MAX_AGE, DEFAULT_MAX_SIZE } from './constants.js'
+import type { JournalEntry, JournalKind, RecordStoreJournal } from './record-journal.js'
 import { LinkedList, type ListNode } from './store-list.js'
 import { SourceQuota, sourceGroup, type QuotaCharge } from './store-quota.js'
 import {
@@ -53,6 +54,8 @@ export interface RecordStoreOptions {
   now?: () => number
   /** Uniform random number in [0, 1), for lookup sampling. @default Math.random */
   random?: () => number
+  /** keymesh extra: told of every write and removal, to mirror the store on disk. */
+  journal?: RecordStoreJournal | null
 }
 
 /** A stored mutable or immutable value. */
@@ -114,6 +117,9 @@ export class RecordStore {
   private readonly maxRecordsPerTopic: number
   private readonly now: () => number
   private readonly random: () => number
+  private readonly journal: RecordStoreJournal | null
+  /** While restoring: the expiry of the entry being restored (and no journal writes). */
+  private restoreExpires: number | null = null
   private expired = 0
   private readonly evicted: EvictionStats = { maxSize: 0, topicCap: 0, sourceQuota: 0, budget: 0 }
 
@@ -134,6 +140,7 @@ export class RecordStore {
     this.maxRecordsPerTopic = Math.max(1, opts.maxRecordsPerTopic ?? d.maxRecordsPerTopic)
     this.now = opts.now ?? Date.now
     this.random = opts.random ?? Math.random
+    this.journal = opts.journal ?? null
     this.stats = recordStoreStats(this)
   }
 
@@ -253,7 +260,35 @@ export class RecordStore {
     }
   }
 
-  /** Drop everything. */
+  /**
+   * keymesh extra: put back what a journal kept, each with its remaining lifetime (capped at the
+   * shelf's maxAge), under the same limits as live writes. Entries that expired, or that no
+   * longer fit, are deleted from the journal. Call before any other write: `entries` must be
+   * sorted by expiry, which keeps each age list ordered. Returns how many were restored.
+   */
+  restore(entries: Iterable<JournalEntry>): number {
+    let restored = 0
+    try {
+      for (const e of entries) {
+        const now = this.now()
+        let ok = false
+        if (e.expires > now) {
+          this.restoreExpires = Math.min(e.expires, now + this.shelves[e.kind].maxAge)
+          ok =
+            e.kind === RECORD
+              ? this.addRecord(e.topic ?? '', e.key, e.value, e.source)
+              : this.write(e.kind, e.key, e.value, e.seq, e.source)
+        }
+        if (ok) restored++
+        else this.journal?.delete(e.kind, e.topic, e.key)
+      }
+    } finally {
+      this.restoreExpires = null
+    }
+    return restored
+  }
+
+  /** Drop everything (in memory only: a journal keeps its rows). */
   clear(): void {
     for (const shelf of this.shelves) shelf.ages.clear()
     this.topics.clear()
@@ -310,7 +345,7 @@ export class RecordStore {
       topic,
       value,
       seq,
-      expires: this.now() + shelf.maxAge,
+      expires: this.restoreExpires ?? this.now() + shelf.maxAge,
       ageNode: null,
       charge: null,
       topicNode: null,
@@ -322,6 +357,17 @@ export class RecordStore {
       value.byteLength + ENTRY_OVERHEAD_BYTES,
       entry
     )
+    if (this.journal !== null && this.restoreExpires === null) {
+      this.journal.put({
+        kind: kind as JournalKind,
+        topic: topic === null ? null : topic.key,
+        key,
+        value,
+        seq,
+        source,
+        expires: entry.expires
+      })
+    }
     return entry
   }
 
@@ -348,6 +394,9 @@ export class RecordStore {
 
   private remove(entry: Entry): void {
     if (entry.ageNode === null) return
+    if (this.journal !== null) {
+      this.journal.delete(entry.kind as JournalKind, entry.topic?.key ?? null, entry.key)
+    }
     ;(this.shelves[entry.kind] as Shelf).ages.remove(entry.ageNode)
     entry.ageNode = null
     if (entry.charge !== null) this.quota.release(entry.charge)
