@@ -6,6 +6,7 @@ import type { HolepunchPayload, RelayInfo } from '@keymesh/wire'
 import b4a from 'b4a'
 import type { HandshakeState, PunchingClient } from './connect-host.js'
 import { HyperDHTError } from './errors.js'
+import { sameAddress } from './same-address.js'
 import { peerHolepunch } from './peer-requests.js'
 
 interface RoundReply {
@@ -290,8 +291,4 @@ function destroyPuncher(c: PunchingClient): void {
 
 function pickServerRelay(relays: RelayInfo[], clientRelay: HostPort): RelayInfo {
   return relays.find((r) => sameAddress(r.relayAddress, clientRelay)) ?? (relays[0] as RelayInfo)
-}
-
-function sameAddress(a: HostPort, b: HostPort): boolean {
-  return a.host === b.host && a.port === b.port
 }

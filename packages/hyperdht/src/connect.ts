@@ -23,6 +23,7 @@ import { defaultCreateHandshake } from './noise-wrap.js'
 import type { HandshakeResult, PeerHandshake } from './noise-wrap.js'
 import { peerHandshake } from './peer-requests.js'
 import { parseRemoteKey } from './remote-key.js'
+import { sameAddress } from './same-address.js'
 import { Semaphore } from './semaphore.js'
 import { Sleeper } from './sleeper.js'
 
@@ -512,10 +513,6 @@ function defaultCreateSecretStream(
   opts: { publicKey: Uint8Array; remotePublicKey: Uint8Array; autoStart: false; keepAlive: number }
 ): NoiseSecretStream {
   return new NoiseSecretStream(isInitiator, rawStream, opts)
-}
-
-function sameAddress(a: HostPort, b: HostPort): boolean {
-  return a.host === b.host && a.port === b.port
 }
 
 function noop(): void {}

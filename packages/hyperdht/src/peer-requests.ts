@@ -4,6 +4,7 @@ import type { HostPort, Session } from '@keymesh/dht-rpc'
 import { COMMANDS, MODES, encode, handshake, holepunch, tryDecode } from '@keymesh/wire'
 import type UDX from 'udx-native'
 import { HyperDHTError } from './errors.js'
+import { sameAddress } from './same-address.js'
 import type { ConnectHost } from './connect-host.js'
 
 /** Where and how to send a routing request. */
@@ -109,8 +110,4 @@ function requestOf(
 
 function socketOpt(opts: PeerRequestOptions): { socket?: UDX.Socket } {
   return opts.socket ? { socket: opts.socket } : {}
-}
-
-function sameAddress(a: HostPort, b: HostPort): boolean {
-  return a.host === b.host && a.port === b.port
 }
