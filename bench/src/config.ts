@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 
 /** The measurement phases, in the order they run. */
-export const PHASES = ['build', 'ops', 'churn'] as const
+export const PHASES = ['build', 'ops', 'churn', 'connect'] as const
 
 /** One phase. */
 export type Phase = (typeof PHASES)[number]
@@ -41,10 +41,24 @@ export interface Config {
   churnGets: number
   /** Churn rounds, each on fresh testnets. */
   churnRounds: number
+  /** Connect-phase rounds, each on fresh testnets. */
+  connectRounds: number
+  /** Untimed connects per implementation at the start of each connect round (JIT, caches). */
+  connectWarmup: number
+  /** Sequential connects per round, each from a fresh client (then again, warm). */
+  connectSerial: number
+  /** Clients connecting at once in a concurrent batch, and such batches per round. */
+  connectConcurrency: number
+  connectConcurrentBatches: number
+  /** ms of idle traffic counted before each connect batch (background subtraction). */
+  connectIdleMs: number
+  /** MB (2^20 bytes) moved per transfer: one way, echoed, and over raw UDX. */
+  transferMB: number
 }
 
-const USAGE = `usage: node dist/src/run.js [--quick] [--phases build,ops,churn] [--rounds N]
-  [--nodes N] [--sizes 32,128,512] [--churn-rounds N] [--out FILE]     (BENCH_QUICK=1 is the same as --quick)`
+const USAGE = `usage: node dist/src/run.js [--quick] [--phases build,ops,churn,connect] [--rounds N]
+  [--nodes N] [--sizes 32,128,512] [--churn-rounds N] [--connect-rounds N] [--transfer-mb N]
+  [--out FILE]     (BENCH_QUICK=1 is the same as --quick)`
 
 function numbers(text: string): number[] {
   const out = text.split(',').map((s) => Number(s.trim()))
@@ -68,6 +82,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       phases: { type: 'string' },
       rounds: { type: 'string' },
       'churn-rounds': { type: 'string' },
+      'connect-rounds': { type: 'string' },
+      'transfer-mb': { type: 'string' },
       nodes: { type: 'string' },
       sizes: { type: 'string' },
       out: { type: 'string' },
@@ -97,6 +113,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     backgroundMs: quick ? 0 : 60_000,
     churnFraction: 0.3,
     churnGets: quick ? 8 : 30,
-    churnRounds: positive(values['churn-rounds'], quick ? 2 : 4)
+    churnRounds: positive(values['churn-rounds'], quick ? 2 : 4),
+    connectRounds: positive(values['connect-rounds'], quick ? 1 : 4),
+    connectWarmup: quick ? 3 : 5,
+    connectSerial: quick ? 20 : 50,
+    connectConcurrency: 20,
+    connectConcurrentBatches: quick ? 1 : 2,
+    connectIdleMs: quick ? 1000 : 1500,
+    transferMB: positive(values['transfer-mb'], quick ? 64 : 256)
   }
 }

@@ -22,9 +22,53 @@ export interface SendingSocket {
   send(buffer: Uint8Array, port: number, host?: string, ttl?: number): Promise<boolean>
 }
 
-/** The record and announce calls the benchmark makes, which both packages share. */
+/** A UDX instance's native counters (see udx-counter.ts for what each one covers). */
+export interface UdxCounters {
+  readonly packetsTransmitted: number
+  readonly packetsReceived: number
+  readonly bytesReceived: number
+}
+
+/** The events of a {@link BenchStream} the benchmark listens to, with their arguments. */
+export interface BenchStreamEvents {
+  data: [data: Buffer]
+  error: [err: Error]
+  open: []
+  close: []
+  drain: []
+  end: []
+}
+
+/** A listener of event `E`. */
+export type BenchListener<E extends keyof BenchStreamEvents> = (
+  ...args: BenchStreamEvents[E]
+) => void
+
+/** The encrypted duplex `connect()` returns and a server hands out (a NoiseSecretStream). */
+export interface BenchStream {
+  readonly destroyed: boolean
+  write(data: Uint8Array): boolean
+  end(): unknown
+  destroy(err?: Error): unknown
+  pipe(destination: BenchStream): unknown
+  on<E extends keyof BenchStreamEvents>(event: E, listener: BenchListener<E>): unknown
+  once<E extends keyof BenchStreamEvents>(event: E, listener: BenchListener<E>): unknown
+  removeListener<E extends keyof BenchStreamEvents>(event: E, listener: BenchListener<E>): unknown
+}
+
+/** A server of `createServer()`, as far as the benchmark drives it. */
+export interface BenchServer {
+  listen(keyPair: KeyPair): Promise<unknown>
+  close(): Promise<void>
+}
+
+/** The record, announce and connection calls the benchmark makes, which both packages share. */
 export interface BenchNode {
   readonly io: { serverSocket: SendingSocket | null; clientSocket: SendingSocket | null }
+  /** The node's own UDX instance (one per node in both packages' testnets). */
+  readonly udx: UdxCounters
+  connect(publicKey: Uint8Array): BenchStream
+  createServer(onconnection: (socket: BenchStream) => void): BenchServer
   fullyBootstrapped(): Promise<void>
   destroy(): Promise<void>
   mutablePut(keyPair: KeyPair, value: Uint8Array, opts: { seq: number }): Promise<unknown>

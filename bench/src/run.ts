@@ -6,6 +6,7 @@ import { cpus } from 'node:os'
 import { buildPhase } from './build-phase.js'
 import { churnPhase } from './churn-phase.js'
 import { parseConfig } from './config.js'
+import { connectPhase } from './connect-phase.js'
 import type { RunContext } from './context.js'
 import { progress } from './log.js'
 import { opsPhase } from './ops-phase.js'
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   if (config.phases.includes('build')) await buildPhase(ctx)
   if (config.phases.includes('ops')) await opsPhase(ctx)
   if (config.phases.includes('churn')) await churnPhase(ctx)
+  if (config.phases.includes('connect')) await connectPhase(ctx)
 
   const cpu = cpus()
   const out = {

@@ -2,6 +2,7 @@
 // Started by child.ts as `node --expose-gc dist/src/worker.js <keymesh|real>` with an IPC channel.
 
 import { runBatch } from './batch.js'
+import { ConnectBench } from './connect-worker.js'
 import { DatagramCounter } from './datagram-counter.js'
 import { loadImpl } from './impl.js'
 import type { BenchNode, BenchTestnet, Impl, ImplName } from './impl.js'
@@ -20,6 +21,7 @@ interface OpsState {
 
 let state: OpsState | null = null
 let built: BenchTestnet | null = null
+let connectBench: ConnectBench | null = null
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
@@ -101,12 +103,28 @@ async function build(impl: Impl, { size, settleMs }: Commands['build']): Promise
   return { buildMs, nodes: built.nodes.length, before, after }
 }
 
+function connects(): ConnectBench {
+  if (connectBench === null) throw new Error('connect_setup first')
+  return connectBench
+}
+
+async function connectSetup(
+  impl: Impl,
+  args: Commands['connect_setup']
+): Promise<Results['connect_setup']> {
+  const start = process.hrtime.bigint()
+  connectBench = await ConnectBench.create(impl, args)
+  return { buildMs: msSince(start) }
+}
+
 async function close(): Promise<Results['close']> {
   const start = process.hrtime.bigint()
   if (state !== null) await state.testnet.destroy()
   if (built !== null) await built.destroy()
+  if (connectBench !== null) await connectBench.destroy()
   state = null
   built = null
+  connectBench = null
   return { destroyMs: msSince(start) }
 }
 
@@ -122,6 +140,12 @@ async function handle(impl: Impl, req: Request): Promise<Results[CommandName]> {
       return churn(req.args)
     case 'build':
       return build(impl, req.args)
+    case 'connect_setup':
+      return connectSetup(impl, req.args)
+    case 'connect_batch':
+      return connects().batch(req.args)
+    case 'transfer':
+      return connects().transfer(req.args)
     case 'close':
       return close()
   }

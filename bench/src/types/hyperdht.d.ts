@@ -49,6 +49,37 @@ declare module 'hyperdht' {
       value: Buffer
     }
 
+    /** A UDX instance's native counters. */
+    interface Udx {
+      readonly packetsTransmitted: number
+      readonly packetsReceived: number
+      readonly bytesReceived: number
+    }
+
+    /** @hyperswarm/secret-stream's NoiseSecretStream (a streamx Duplex), as far as used. */
+    interface NoiseSecretStream {
+      readonly destroyed: boolean
+      write(data: Uint8Array): boolean
+      end(): this
+      destroy(err?: Error): void
+      pipe(destination: NoiseSecretStream): NoiseSecretStream
+      on(event: 'data', listener: (data: Buffer) => void): this
+      on(event: 'error', listener: (err: Error) => void): this
+      on(event: 'open' | 'close' | 'drain' | 'end', listener: () => void): this
+      once(event: 'data', listener: (data: Buffer) => void): this
+      once(event: 'error', listener: (err: Error) => void): this
+      once(event: 'open' | 'close' | 'drain' | 'end', listener: () => void): this
+      removeListener(event: 'data', listener: (data: Buffer) => void): this
+      removeListener(event: 'error', listener: (err: Error) => void): this
+      removeListener(event: 'open' | 'close' | 'drain' | 'end', listener: () => void): this
+    }
+
+    /** hyperdht's Server. */
+    interface Server {
+      listen(keyPair?: KeyPair): Promise<void>
+      close(): Promise<void>
+    }
+
     interface Options {
       bootstrap?: HostPort[] | false
       ephemeral?: boolean
@@ -64,6 +95,7 @@ declare module 'hyperdht' {
     static hash(data: Uint8Array): Buffer
 
     readonly io: HyperDHT.IO
+    readonly udx: HyperDHT.Udx
     readonly destroyed: boolean
 
     ready(): Promise<void>
@@ -86,6 +118,11 @@ declare module 'hyperdht' {
       relayAddresses?: HyperDHT.HostPort[]
     ): HyperDHT.Query<HyperDHT.LookupReply>
     lookup(topic: Uint8Array): HyperDHT.Query<HyperDHT.LookupReply>
+    connect(
+      publicKey: Uint8Array,
+      opts?: { keyPair?: HyperDHT.KeyPair }
+    ): HyperDHT.NoiseSecretStream
+    createServer(onconnection: (socket: HyperDHT.NoiseSecretStream) => void): HyperDHT.Server
   }
 
   export = HyperDHT
