@@ -13,6 +13,7 @@ import {
   pingNatValue
 } from '@keymesh/wire'
 import { nodeId, randomBytes } from '@keymesh/crypto'
+import { onAbort } from './abort-fanout.js'
 import { parseBootstrapNode, resolveBootstrapNodes } from './bootstrap.js'
 import {
   DEAD_NODES_MAX,
@@ -607,8 +608,7 @@ export class DHT
     }
 
     return new Promise<Reply>((resolve, reject) => {
-      const onabort = (): void => req.destroy(abortReason(signal))
-      const cleanup = (): void => signal.removeEventListener('abort', onabort)
+      let cleanup = (): void => {}
       req.onresponse = (reply) => {
         cleanup()
         resolve(reply)
@@ -621,7 +621,7 @@ export class DHT
         req.destroy(abortReason(signal))
         return
       }
-      signal.addEventListener('abort', onabort, { once: true })
+      cleanup = onAbort(signal, () => req.destroy(abortReason(signal)))
       try {
         req.send()
       } catch (err) {
