@@ -443,7 +443,7 @@ export class ClientConnection implements PunchingClient {
     if (payload.firewall === FIREWALL.OPEN || (relayed && !holepunchable)) {
       const addr = payload.addresses4.find((a) => !isBogon(a.host)) ?? serverAddress
       this.dht.stats.punches.open++
-      this.connectTo(this.dht.socket as UDX.Socket, addr)
+      this.onpunched(this.dht.socket as UDX.Socket, addr.port, addr.host)
       return
     }
 
@@ -466,7 +466,7 @@ export class ClientConnection implements PunchingClient {
         // race the LAN shortcut with holepunching; whichever lands first claims the stream
         this.dht.ping(addr).then(
           () => {
-            if (!this.isDone()) this.connectTo(serverSocket, addr)
+            if (!this.isDone()) this.onpunched(serverSocket, addr.port, addr.host)
           },
           () => {
             if (!holepunchable) this.maybeDestroy(new HyperDHTError('HOLEPUNCH_ABORTED'))
@@ -483,11 +483,7 @@ export class ClientConnection implements PunchingClient {
     await punchFromClient(this, state)
   }
 
-  private connectTo(socket: UDX.Socket, addr: HostPort): void {
-    if (this.onsocket !== null) this.onsocket(socket, addr.port, addr.host)
-  }
-
-  /** The holepuncher's success callback. */
+  /** A path was found (direct, LAN or punched): attach the stream there, once. */
   onpunched(socket: UDX.Socket, port: number, host: string): void {
     if (this.onsocket !== null) this.onsocket(socket, port, host)
   }

@@ -21,9 +21,11 @@ export async function onPeerHandshake(router: Router, req: Request): Promise<voi
   const relay = entry === null ? null : entry.relay
 
   if (entry !== null && entry.onpeerhandshake !== undefined) {
-    if (mode !== MODES.FROM_CLIENT && mode !== MODES.FROM_RELAY) {
-      if (mode !== MODES.FROM_SECOND_RELAY || relayAddress === null) return
-    }
+    const answerable =
+      mode === MODES.FROM_CLIENT ||
+      mode === MODES.FROM_RELAY ||
+      (mode === MODES.FROM_SECOND_RELAY && relayAddress !== null)
+    if (!answerable) return
     let reply
     try {
       reply = await entry.onpeerhandshake({ noise, peerAddress }, req)

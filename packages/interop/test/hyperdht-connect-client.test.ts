@@ -5,15 +5,11 @@
 
 import test from 'brittle'
 import { HYPER_NETWORK_KINDS, RealHyperDHT, createHyperNetwork } from '../src/hyperdht-network.js'
-import type { HyperDHTNode, HyperMember, HyperNetwork, KeyPair } from '../src/hyperdht-network.js'
-import type RealHyperDHTType from 'hyperdht'
+import type { HyperMember, HyperNetwork, KeyPair } from '../src/hyperdht-network.js'
 import { LOCALHOST, label, withTimeout } from '../src/index.js'
+import { OP_MS, connectError, listenEcho as listen, roundTrip } from './helpers/connections.js'
 import { Prng, seedFrom } from './helpers/prng.js'
 
-type Connection = RealHyperDHTType.Connection
-type Server = RealHyperDHTType.Server
-
-const OP_MS = 15_000
 // hyperdht's servers stay silent on refusal: the client gives up after its handshake timeouts
 const SILENCE_MS = 40_000
 const SEED = seedFrom('TEST_SEED', 0x1d7c0ffe)
@@ -23,43 +19,6 @@ test.configure({ timeout: 120_000 })
 
 function keyPair(): KeyPair {
   return RealHyperDHT.keyPair(prng.bytes(32))
-}
-
-function closed(stream: Connection): Promise<void> {
-  return new Promise((resolve) => stream.once('close', () => resolve()))
-}
-
-/** Connect, send `data`, end, collect the echo until close. */
-async function roundTrip(
-  client: HyperDHTNode,
-  publicKey: Buffer,
-  data: Buffer,
-  opts: RealHyperDHTType.ConnectOptions = {}
-): Promise<{ received: Buffer; stream: Connection; error: unknown }> {
-  const stream = client.connect(publicKey, opts)
-  const chunks: Buffer[] = []
-  let error: unknown = null
-  stream.on('data', (d: Buffer) => chunks.push(d))
-  stream.on('error', (err: unknown) => (error = err))
-  stream.on('open', () => stream.end(data))
-  await withTimeout(closed(stream), OP_MS, 'echo round trip')
-  return { received: Buffer.concat(chunks), stream, error }
-}
-
-/** A real server on `host` that echoes; `connections` collects its side of each connection. */
-async function listen(
-  host: HyperDHTNode,
-  kp: KeyPair,
-  opts: RealHyperDHTType.ServerOptions = {}
-): Promise<{ server: Server; connections: Connection[] }> {
-  const connections: Connection[] = []
-  const server = host.createServer(opts, (socket) => {
-    connections.push(socket)
-    socket.on('error', () => {})
-    socket.pipe(socket)
-  })
-  await withTimeout(server.listen(kp), OP_MS, 'server.listen')
-  return { server, connections }
 }
 
 // the real servers of a network: its ephemeral real client (firewalled: LAN/holepunch paths)
@@ -130,11 +89,7 @@ test("a real server's firewall refusal ends the keymesh client's attempt", async
       return true
     }
   })
-  const stream = client.connect(kp.publicKey)
-  let code: unknown = null
-  stream.on('error', (err: { code?: unknown }) => (code = err.code))
-  stream.on('open', () => (code = 'OPENED'))
-  await withTimeout(closed(stream), SILENCE_MS, 'refused connect')
+  const { code } = await connectError(client, kp.publicKey, {}, SILENCE_MS)
   t.ok(calls > 0, 'the real firewall hook ran')
   t.is(code, 'PEER_CONNECTION_FAILED', "hyperdht's silence ends in PEER_CONNECTION_FAILED")
   await server.close()

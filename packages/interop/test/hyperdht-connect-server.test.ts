@@ -11,14 +11,16 @@ import {
   hyperImpls
 } from '../src/hyperdht-network.js'
 import type { HyperDHTNode, HyperMember, HyperNetwork, KeyPair } from '../src/hyperdht-network.js'
-import type RealHyperDHTType from 'hyperdht'
 import { LOCALHOST, SANITY, freeUdpPort, label, withTimeout } from '../src/index.js'
+import {
+  OP_MS,
+  closed,
+  connectError,
+  listenEcho as listen,
+  roundTrip
+} from './helpers/connections.js'
 import { Prng, seedFrom } from './helpers/prng.js'
 
-type Connection = RealHyperDHTType.Connection
-type Server = RealHyperDHTType.Server
-
-const OP_MS = 15_000
 // the keymesh refusal is one round trip; hyperdht's silence costs the client its handshake timeouts
 const REFUSAL_MS = 5_000
 const SILENCE_MS = 30_000
@@ -33,63 +35,6 @@ function keyPair(): KeyPair {
 
 function payload(bytes: number): Buffer {
   return Buffer.from(prng.bytes(bytes))
-}
-
-function echo(socket: Connection): void {
-  socket.on('error', () => {})
-  socket.pipe(socket)
-}
-
-function closed(stream: Connection): Promise<void> {
-  return new Promise((resolve) => stream.once('close', () => resolve()))
-}
-
-/** Connect, send `data`, end, collect the echo until close. */
-async function roundTrip(
-  client: HyperDHTNode,
-  publicKey: Buffer,
-  data: Buffer,
-  opts: RealHyperDHTType.ConnectOptions = {}
-): Promise<{ received: Buffer; stream: Connection; error: unknown }> {
-  const stream = client.connect(publicKey, opts)
-  const chunks: Buffer[] = []
-  let error: unknown = null
-  stream.on('data', (d: Buffer) => chunks.push(d))
-  stream.on('error', (err: unknown) => (error = err))
-  stream.on('open', () => stream.end(data))
-  await withTimeout(closed(stream), OP_MS, 'echo round trip')
-  return { received: Buffer.concat(chunks), stream, error }
-}
-
-/** The error `connect()` fails with, and how long it took. */
-async function connectError(
-  client: HyperDHTNode,
-  publicKey: Buffer,
-  opts: RealHyperDHTType.ConnectOptions,
-  ms: number
-): Promise<{ code: unknown; ms: number }> {
-  const start = Date.now()
-  const stream = client.connect(publicKey, opts)
-  let code: unknown = null
-  stream.on('error', (err: { code?: unknown }) => (code = err.code))
-  stream.on('open', () => (code = 'OPENED'))
-  await withTimeout(closed(stream), ms, 'connect failure')
-  return { code, ms: Date.now() - start }
-}
-
-/** A server of `host` that echoes; `connections` collects the server-side streams. */
-async function listen(
-  host: HyperDHTNode,
-  kp: KeyPair,
-  opts: RealHyperDHTType.ServerOptions = {}
-): Promise<{ server: Server; connections: Connection[] }> {
-  const connections: Connection[] = []
-  const server = host.createServer(opts, (socket) => {
-    connections.push(socket)
-    echo(socket)
-  })
-  await withTimeout(server.listen(kp), OP_MS, 'server.listen')
-  return { server, connections }
 }
 
 /** A fresh ephemeral keymesh node (firewalled, no id) on `net`, destroyed by teardown. */
