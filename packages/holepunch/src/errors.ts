@@ -4,7 +4,13 @@
 export const HOLEPUNCH_ERROR_CODES = [
   'INVALID_ARGUMENT',
   'POOL_DESTROYED',
-  'SOCKET_NOT_BOUND'
+  'SOCKET_NOT_BOUND',
+  'INVALID_FRAME',
+  'DUPLICATE_CHANNEL',
+  'CHANNEL_CLOSED',
+  'CHANNEL_DESTROYED',
+  'ALREADY_PAIRING',
+  'PAIRING_CANCELLED'
 ] as const
 
 /** A stable `HolepunchError` code; `err.code` narrows to this union. */
@@ -13,6 +19,9 @@ export type HolepunchErrorCode = (typeof HOLEPUNCH_ERROR_CODES)[number]
 /**
  * Thrown synchronously when this package is misused. Network input never produces one: bad
  * datagrams and payloads are dropped (decrypt returns `null`).
+ * The Protomux and blind-relay codes also arrive asynchronously: a mux destroys its stream with
+ * `INVALID_FRAME`, and pairing requests fail with the blind-relay codes (as blind-relay's own
+ * errors, whose codes they keep).
  * Message format: `${code}: ${message}`.
  */
 export class HolepunchError extends Error {
@@ -48,5 +57,40 @@ export class HolepunchError extends Error {
   /** A socket's local address was needed but the socket is not bound. */
   static SOCKET_NOT_BOUND(message = 'Socket is not bound'): HolepunchError {
     return new HolepunchError('SOCKET_NOT_BOUND', message, HolepunchError.SOCKET_NOT_BOUND)
+  }
+
+  /**
+   * A peer sent a Protomux frame that does not decode or breaks the protocol; the mux destroys
+   * its stream with this error (`cause`: the decoding error, if any).
+   */
+  static INVALID_FRAME(message = 'Invalid protomux frame', cause?: unknown): HolepunchError {
+    const err = new HolepunchError('INVALID_FRAME', message, HolepunchError.INVALID_FRAME)
+    if (cause !== undefined) err.cause = cause
+    return err
+  }
+
+  /** A blind-relay channel with the same id is already open on that stream. */
+  static DUPLICATE_CHANNEL(message = 'Duplicate channel'): HolepunchError {
+    return new HolepunchError('DUPLICATE_CHANNEL', message, HolepunchError.DUPLICATE_CHANNEL)
+  }
+
+  /** The blind-relay channel closed (locally or by the peer) before a pairing finished. */
+  static CHANNEL_CLOSED(message = 'Channel closed'): HolepunchError {
+    return new HolepunchError('CHANNEL_CLOSED', message, HolepunchError.CHANNEL_CLOSED)
+  }
+
+  /** The blind-relay client or session was destroyed. */
+  static CHANNEL_DESTROYED(message = 'Channel destroyed'): HolepunchError {
+    return new HolepunchError('CHANNEL_DESTROYED', message, HolepunchError.CHANNEL_DESTROYED)
+  }
+
+  /** `pair()` was called for a token that already has a request on that client. */
+  static ALREADY_PAIRING(message = 'Already pairing'): HolepunchError {
+    return new HolepunchError('ALREADY_PAIRING', message, HolepunchError.ALREADY_PAIRING)
+  }
+
+  /** The pairing was withdrawn with `unpair()`. */
+  static PAIRING_CANCELLED(message = 'Pairing cancelled'): HolepunchError {
+    return new HolepunchError('PAIRING_CANCELLED', message, HolepunchError.PAIRING_CANCELLED)
   }
 }

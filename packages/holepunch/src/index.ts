@@ -1,4 +1,5 @@
-// Public surface of @keymesh/holepunch: NAT classification, punch strategies and the socket pool.
+// Public surface of @keymesh/holepunch: NAT classification, punch strategies, the socket pool, and
+// the relay fallback (Protomux and the blind-relay client and server).
 
 export { HolepunchError, HOLEPUNCH_ERROR_CODES } from './errors.js'
 export type { HolepunchErrorCode } from './errors.js'
@@ -48,3 +49,25 @@ export { matchAddress } from './match-address.js'
 export { SecurePayload } from './secure-payload.js'
 export { isBogon, isPrivate, isReserved } from './bogon.js'
 export { Sleeper } from './sleeper.js'
+
+export type { FramedStream } from './framed-stream.js'
+export { Protomux, PROTOMUX_MAX_CHANNELS, PROTOMUX_MAX_BUFFERED_BYTES } from './protomux.js'
+export type { ProtomuxChannelKey, ProtomuxNotify } from './protomux.js'
+export { ProtomuxChannel } from './protomux-channel.js'
+export type {
+  ProtomuxChannelOptions,
+  ProtomuxMessageOptions,
+  ProtomuxMessageType
+} from './protomux-channel.js'
+
+export { BlindRelayClient } from './blind-relay-client.js'
+export type { BlindRelayClientEvents, BlindRelayClientOptions } from './blind-relay-client.js'
+export { BlindRelayRequest } from './blind-relay-request.js'
+export type { BlindRelayRequestEvents, PairableStream } from './blind-relay-request.js'
+export { BlindRelayServer, BLIND_RELAY_SERVER_DEFAULTS } from './blind-relay-server.js'
+export type { BlindRelayServerOptions } from './blind-relay-server.js'
+export { BlindRelaySession } from './blind-relay-session.js'
+export type { BlindRelaySessionEvents, BlindRelaySessionOptions } from './blind-relay-session.js'
+export type { BlindRelayStats } from './blind-relay-stats.js'
+export type { RelayStream, RelayStreamOptions } from './relay-stream.js'
+export { relayToken, RELAY_TOKEN_BYTES } from './relay-token.js'

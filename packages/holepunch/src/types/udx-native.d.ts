@@ -2,6 +2,7 @@
 
 declare module 'udx-native' {
   import { EventEmitter } from 'node:events'
+  import { Duplex } from 'node:stream'
 
   namespace UDX {
     /** Where a datagram came from, as passed to `'message'` listeners. */
@@ -48,11 +49,37 @@ declare module 'udx-native' {
       removeListener(event: 'message', listener: (buffer: Buffer, rinfo: RemoteInfo) => void): this
       removeListener(event: 'close' | 'listening' | 'idle' | 'busy', listener: () => void): this
     }
+
+    /** A stream's hook for the first packet from an unknown path: return true to drop it. */
+    type StreamFirewall = (socket: Socket, port: number, host: string, family: number) => boolean
+
+    /** Options of `udx.createStream()`. */
+    interface StreamOptions {
+      framed?: boolean
+      firewall?: StreamFirewall
+    }
+
+    /** A reliable ordered UDX stream (a streamx duplex), plus unordered datagram messages. */
+    interface Stream extends Duplex {
+      readonly id: number
+      readonly socket: Socket | null
+      readonly remoteId: number
+      readonly remoteHost: string | null
+      readonly remotePort: number
+      connect(socket: Socket, remoteId: number, port: number, host?: string): void
+      changeRemote(socket: Socket, remoteId: number, port: number, host?: string): Promise<void>
+      /** Forward every packet this stream receives out through `destination`. */
+      relayTo(destination: Stream): void
+      send(buffer: Uint8Array): Promise<boolean>
+      trySend(buffer: Uint8Array): void
+    }
   }
 
   class UDX {
     constructor()
     createSocket(opts?: { ipv6Only?: boolean; reuseAddress?: boolean }): UDX.Socket
+    /** A stream with local id `id` (unique per UDX instance), not connected yet. */
+    createStream(id: number, opts?: UDX.StreamOptions): UDX.Stream
     networkInterfaces(): UDX.NetworkInterface[]
   }
 

@@ -1,6 +1,7 @@
 // Narrow ambient types for the real `hyperdht` 6.33.0 (CommonJS, untyped) and its `testnet`
-// subpath: only the record, announce, lookup and connection members the interop tests call. Loaded with
-// createRequire in src/hyperdht-network.ts; never imported at run time by name.
+// subpath: only the record, announce, lookup, connection, holepunch-stats and relay members the
+// interop tests and the NAT lab call. Loaded with createRequire (src/hyperdht-network.ts,
+// test/helpers/nat-lab/driver.ts); never imported at run time by name.
 
 declare module 'hyperdht' {
   import { EventEmitter } from 'node:events'
@@ -63,7 +64,35 @@ declare module 'hyperdht' {
       seed?: Uint8Array
       maxSize?: number
       maxAge?: number
+      /** Min ms between random-NAT punches; 0 means the default (20000). */
+      randomPunchInterval?: number
+      /** Start the random-punch clock at construction. */
+      deferRandomPunch?: boolean
+      /** Secret-stream keep-alive in ms; false turns it off. */
+      connectionKeepAlive?: number | false
     }
+
+    /** `dht.stats.punches`: holepunch strategies started (open = direct connect). */
+    interface PunchStats {
+      consistent: number
+      random: number
+      open: number
+    }
+
+    /** `dht.stats.relaying`: blind-relay pairings. */
+    interface RelayingStats {
+      attempts: number
+      successes: number
+      aborts: number
+    }
+
+    interface Stats extends DHT.Stats {
+      punches: PunchStats
+      relaying: RelayingStats
+    }
+
+    /** A blind-relay server key, or a choice of them (`relayThrough`). */
+    type RelayThrough = Uint8Array | Uint8Array[] | (() => Uint8Array | null) | null
 
     interface AnnounceOptions {
       bump?: number
@@ -109,6 +138,11 @@ declare module 'hyperdht' {
       /** false: no LAN shortcut, holepunch even on the same host. */
       localConnection?: boolean
       relayAddresses?: RelayAddress[]
+      /** Pair through this blind-relay server (data flows at once; punching goes on). */
+      relayThrough?: RelayThrough
+      relayKeepAlive?: number
+      /** false: no low-TTL session packet before the first holepunch message. */
+      fastOpen?: boolean
     }
 
     interface ServerOptions {
@@ -119,6 +153,9 @@ declare module 'hyperdht' {
       ) => boolean | Promise<boolean>
       holepunch?: false | (() => boolean)
       shareLocalAddress?: boolean
+      /** Pair incoming connections through this blind-relay server. */
+      relayThrough?: RelayThrough
+      relayKeepAlive?: number
       /** keymesh extra (ignored by hyperdht). */
       rejectSilently?: boolean
     }
@@ -149,6 +186,11 @@ declare module 'hyperdht' {
 
     readonly defaultKeyPair: HyperDHT.KeyPair
     readonly listening: Set<HyperDHT.Server>
+    override readonly stats: HyperDHT.Stats
+    /** True when the node's own NAT maps each destination to a new port. */
+    readonly randomized: boolean
+    /** A UDX stream with a fresh id (what blind-relay's `createStream` hands out). */
+    createRawStream(opts?: { framed?: boolean; firewall?: unknown }): unknown
     connect(publicKey: Uint8Array, opts?: HyperDHT.ConnectOptions): HyperDHT.Connection
     createServer(
       opts?: HyperDHT.ServerOptions,
