@@ -11,6 +11,7 @@ import type {
 import type { KeyPair } from '@keymesh/crypto'
 import type { Holepuncher, RouteStream, SecurePayload, SocketRef } from '@keymesh/holepunch'
 import type { NoisePayload } from '@keymesh/wire'
+import type { NoiseSecretStream } from '@keymesh/secret-stream'
 import type UDX from 'udx-native'
 import type { HolepunchVeto } from './holepunch-veto.js'
 import type { RecentMap } from './recent-map.js'
@@ -29,7 +30,12 @@ export interface ConnectHost {
   readonly socket: UDX.Socket | null
   readonly udx: UDX
   readonly io: { readonly serverSocket: UDX.Socket | null }
-  readonly stats: { punches: { open: number } }
+  readonly stats: {
+    punches: { open: number }
+    relaying: { attempts: number; successes: number; aborts: number }
+  }
+  /** Opens a connection (relay links connect to their blind relay this way). */
+  connect(publicKey: Uint8Array): NoiseSecretStream
   /** @internal */
   readonly _connectable: boolean
   /** @internal non-null once the node stores records (and so may be a server's relay) */

@@ -8,7 +8,8 @@ import {
   isBogon,
   isReserved,
   localAddresses,
-  matchAddress
+  matchAddress,
+  relayToken
 } from '@keymesh/holepunch'
 import type { Holepuncher } from '@keymesh/holepunch'
 import { NoiseSecretStream } from '@keymesh/secret-stream'
@@ -22,8 +23,11 @@ import type { ConnectHost, HandshakeState, HolepunchVeto, PunchingClient } from 
 import { defaultCreateHandshake } from './noise-wrap.js'
 import type { HandshakeResult, PeerHandshake } from './noise-wrap.js'
 import { peerHandshake } from './peer-requests.js'
+import { RelayLink } from './relay-link.js'
 import { parseRemoteKey } from './remote-key.js'
 import { sameAddress } from './same-address.js'
+import { selectRelay } from './select-relay.js'
+import type { RelayThrough } from './select-relay.js'
 import { Semaphore } from './semaphore.js'
 import { Sleeper } from './sleeper.js'
 
@@ -42,8 +46,8 @@ export interface ConnectOptions {
   keyPair?: KeyPair
   /** Nodes to try the handshake through before (and while) looking the key up. */
   relayAddresses?: HostPort[]
-  /** Blind-relay server key(s); the relay itself arrives with the holepunch release. */
-  relayThrough?: Uint8Array | Uint8Array[] | (() => Uint8Array | null) | null
+  /** Blind-relay server key(s) to pair through when punching may fail (the server's choice wins). */
+  relayThrough?: RelayThrough
   /** Keep-alive of the relay connection in ms. @default 5000 */
   relayKeepAlive?: number
   /** Let the server reuse the socket for later connections. @default false */
@@ -65,6 +69,7 @@ export interface ConnectOptions {
 }
 
 const PASSIVE_CONNECT_TIMEOUT = 10000
+const RELAY_KEEP_ALIVE_MS = 5000
 
 /**
  * Connect to `remotePublicKey`. Returns the NoiseSecretStream at once; it opens when a path is
@@ -133,8 +138,12 @@ export class ClientConnection implements PunchingClient {
   handshakeState: HandshakeState | null = null
   puncher: Holepuncher | null = null
   payload: SecurePayload | null = null
-  /** The blind-relay pairing token in use (the relay arrives with the holepunch release). */
-  relayToken: Buffer | null = null
+  /** The blind-relay pairing token in use: ours until the server's reply names another. */
+  relayToken: Buffer | null
+  /** The relay we offer the server (`relayThrough`), chosen once per attempt. */
+  private readonly relayThrough: Buffer | null
+  /** Our pairing through a blind relay, while one is in use. */
+  private relay: RelayLink | null = null
   private readonly id: string
   private readonly lan: boolean
   private readonly relayAddresses: HostPort[]
@@ -162,11 +171,20 @@ export class ClientConnection implements PunchingClient {
     this.id = remotePublicKey.toString('hex')
     this.lan = opts.localConnection !== false
     this.relayAddresses = opts.relayAddresses
+    this.relayThrough = selectRelay(opts.relayThrough)
+    this.relayToken = this.relayThrough !== null ? relayToken() : null
     this.handshake = (opts.createHandshake ?? defaultCreateHandshake)(keyPair, remotePublicKey)
     // the server may reach our raw stream before its reply reaches us: remember where from
     this.rawStream = dht.createRawStream({
       framed: true,
       firewall: (socket, port, host) => {
+        // relayed traffic before our stream is connected to the relay is not the direct path
+        const relay = this.relay
+        if (relay !== null && relay.isRelay(socket, port, host)) {
+          relay.validUpgrade = false
+          return false
+        }
+        if (relay !== null) relay.validUpgrade = true
         if (this.onsocket !== null) this.onsocket(socket, port, host)
         else this.serverSocket = { socket, port, host }
         return false
@@ -181,12 +199,17 @@ export class ClientConnection implements PunchingClient {
   /** True once nothing more should happen: destroyed, or a path is established. */
   isDone(): boolean {
     if (this.stream.destroying || (this.puncher !== null && this.puncher.connected)) return true
-    return this.stream.rawStream !== null
+    if (this.stream.rawStream === null) return false
+    // relayed: keep punching for the direct path while the puncher is still at it
+    const punching = this.puncher !== null && !this.puncher.connected && !this.puncher.destroyed
+    return !(this.relay !== null && punching)
   }
 
   /** Destroy the stream with `err` unless a path exists or something is still trying. */
   maybeDestroy(err: unknown): void {
     if (this.isDone()) return
+    if (this.stream.rawStream !== null) return // relayed already
+    if (this.relay !== null) return // the relay may still pair
     if (this.puncher !== null && !this.puncher.destroyed) return
     this.session.destroy()
     this.stream.destroy(err as Error)
@@ -331,7 +354,10 @@ export class ClientConnection implements PunchingClient {
           seq: 0
         },
         secretStream: { version: 1 },
-        relayThrough: null,
+        relayThrough:
+          this.relayThrough !== null && this.relayToken !== null
+            ? { version: 1, publicKey: this.relayThrough, token: this.relayToken }
+            : null,
         relayAddresses: null
       })
     )
@@ -389,6 +415,7 @@ export class ClientConnection implements PunchingClient {
     }
     this.payload = new SecurePayload(hs.holepunchSecret)
     this.onsocket = (sock, port, host) => this.attach(sock, port, host, hs, payload)
+    if (payload.relayThrough !== null || this.relayThrough !== null) this.startRelay(payload, hs)
 
     if (this.serverSocket !== null) {
       const s = this.serverSocket
@@ -411,19 +438,26 @@ export class ClientConnection implements PunchingClient {
     const rawStream = this.rawStream
     if (rawStream === null || payload.udx === null) return // already attached
     this.rawStream = null
-    if (payload.relayAddresses !== null && payload.relayAddresses.length > 0) {
-      this.dht._relayAddressesCache.set(this.id, payload.relayAddresses)
-    } else if (this.remoteRelayAddresses.length > 0) {
-      this.dht._relayAddressesCache.set(this.id, this.remoteRelayAddresses)
+    if (rawStream.connected) {
+      // relayed so far: move to the direct path, drop the relay once traffic arrives there
+      const changing = rawStream.changeRemote(socket, payload.udx.id, port, host)
+      if (this.relay !== null) this.relay.confirmDirect(rawStream, changing)
+      else changing.catch(noop)
+    } else {
+      if (payload.relayAddresses !== null && payload.relayAddresses.length > 0) {
+        this.dht._relayAddressesCache.set(this.id, payload.relayAddresses)
+      } else if (this.remoteRelayAddresses.length > 0) {
+        this.dht._relayAddressesCache.set(this.id, this.remoteRelayAddresses)
+      }
+      try {
+        rawStream.connect(socket, payload.udx.id, port, host)
+      } catch (err) {
+        rawStream.destroy()
+        this.stream.destroy(err as Error)
+        return
+      }
+      this.stream.start(rawStream, { handshake: hs })
     }
-    try {
-      rawStream.connect(socket, payload.udx.id, port, host)
-    } catch (err) {
-      rawStream.destroy()
-      this.stream.destroy(err as Error)
-      return
-    }
-    this.stream.start(rawStream, { handshake: hs })
     if (this.opts.reusableSocket === true && payload.udx.reusableSocket) {
       this.dht._socketPool.routes.add(this.remotePublicKey, rawStream)
     }
@@ -432,6 +466,45 @@ export class ClientConnection implements PunchingClient {
       this.puncher.destroy()
     }
     this.clearPassiveTimer()
+  }
+
+  /**
+   * Pair through a blind relay (§9): the server's relayThrough if it sent one (we pair as
+   * responder), else ours (as initiator). The stream starts over the relay as soon as both
+   * sides are paired; holepunching goes on and may move it to the direct path later.
+   */
+  private startRelay(payload: NoisePayload, hs: HandshakeResult): void {
+    const theirs = payload.relayThrough
+    const publicKey = theirs !== null ? theirs.publicKey : this.relayThrough
+    const token = theirs !== null ? theirs.token : this.relayToken
+    const rawStream = this.rawStream
+    if (publicKey === null || token === null || rawStream === null) return
+    this.relayToken = token
+    const relay = new RelayLink(this.dht, {
+      publicKey,
+      token,
+      isInitiator: theirs === null,
+      keepAlive: this.opts.relayKeepAlive || RELAY_KEEP_ALIVE_MS,
+      rawStream,
+      onpaired: (socket, remoteId, port, host) => {
+        const raw = this.rawStream
+        if (raw === null || this.stream.destroying) {
+          // a direct path won the race: the relay is not needed
+          relay.destroy()
+          if (this.relay === relay) this.relay = null
+          return
+        }
+        raw.once('close', () => relay.destroy())
+        raw.connect(socket, remoteId, port, host)
+        this.clearPassiveTimer()
+        this.stream.start(raw, { handshake: hs })
+      },
+      onabort: (err) => {
+        if (this.relay === relay) this.relay = null
+        this.maybeDestroy(err)
+      }
+    })
+    this.relay = relay
   }
 
   /** §6.1 step 4 once the handshake is through and the server has not reached us yet. */
@@ -495,6 +568,8 @@ export class ClientConnection implements PunchingClient {
 
   private cleanup(): void {
     this.clearPassiveTimer()
+    if (this.relay !== null) this.relay.destroy()
+    this.relay = null
     if (this.query !== null) this.query.destroy()
     if (this.puncher !== null) this.puncher.destroy()
     if (this.rawStream !== null) this.rawStream.destroy()

@@ -39,6 +39,8 @@ import { Persistent } from './persistent.js'
 import { onPeerHandshake, onPeerHolepunch } from './peer-routing.js'
 import { RawStreamSet } from './raw-stream-set.js'
 import { RecentMap } from './recent-map.js'
+import { RelayServer } from './relay-server.js'
+import type { RelayServerOptions } from './relay-server.js'
 import { mapFindPeer, mapLookup } from './reply-maps.js'
 import type { FindPeerResult, ImmutableResult, LookupResult, MutableResult } from './reply-maps.js'
 import { Router } from './router.js'
@@ -228,6 +230,14 @@ export class HyperDHT extends DHT {
     const server = new Server(this, options)
     if (handler !== undefined) server.on('connection', handler)
     return server
+  }
+
+  /**
+   * keymesh extra: a blind relay for others (§9). `await relay.listen(keyPair)`, then peers pass
+   * `relay.publicKey` as `relayThrough` to connect() or createServer().
+   */
+  createRelayServer(opts: RelayServerOptions = {}): RelayServer {
+    return new RelayServer(this, opts)
   }
 
   /** A pool that keeps one connection per remote key. */

@@ -24,6 +24,8 @@ export type {
   RelayThrough,
   CreateServerSecretStream
 } from './server.js'
+export { RelayServer } from './relay-server.js'
+export type { RelayServerOptions } from './relay-server.js'
 export { BOOTSTRAP_NODES, DEFAULTS, DEFAULT_PORT } from './constants.js'
 export type { HyperDHTDefaults } from './constants.js'
 export {

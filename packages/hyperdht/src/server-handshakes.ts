@@ -2,8 +2,7 @@
 
 import type { HostPort, Request } from '@keymesh/dht-rpc'
 import type { KeyPair } from '@keymesh/crypto'
-import { randomBytes } from '@keymesh/crypto'
-import { SecurePayload, isPrivate, matchAddress } from '@keymesh/holepunch'
+import { SecurePayload, isPrivate, matchAddress, relayToken } from '@keymesh/holepunch'
 import type { NoiseSecretStream } from '@keymesh/secret-stream'
 import { FIREWALL, PAYLOAD_ERRORS } from '@keymesh/wire'
 import type { NoisePayload, PeerAddress, RelayInfo } from '@keymesh/wire'
@@ -16,13 +15,14 @@ import type { PeerHandshakeReply, PeerHolepunchReply } from './router.js'
 import { safetyCatch } from './safety-catch.js'
 import { answerHolepunch } from './server-holepunch.js'
 import type { HolepunchAnswerContext } from './server-holepunch.js'
-import type { CreateServerSecretStream, RelayThrough, ServerFirewall } from './server-options.js'
+import { RelayLink } from './relay-link.js'
+import { selectRelay } from './select-relay.js'
+import type { RelayThrough } from './select-relay.js'
+import type { CreateServerSecretStream, ServerFirewall } from './server-options.js'
 import { ServerSlot } from './server-slot.js'
 
 /** How long the server waits for a client to connect or start punching. */
 const HANDSHAKE_INITIAL_TIMEOUT_MS = 10_000
-/** Bytes of a blind-relay pairing token (§9). */
-const RELAY_TOKEN_BYTES = 32
 
 /** The server's options, resolved to their defaults. */
 export interface HandshakeSettings {
@@ -31,6 +31,7 @@ export interface HandshakeSettings {
   /** `holepunch: false`: never punch, clients must reach us. */
   neverPunch: boolean
   relayThrough: RelayThrough
+  relayKeepAlive: number
   shareLocalAddress: boolean
   reusableSocket: boolean
   handshakeClearWait: number
@@ -203,8 +204,8 @@ export class ServerHandshakes {
     }
 
     const relayThrough = selectRelay(this.opts.relayThrough)
-    // issue 7: the token goes out now; the pairing that would use it is not built yet
-    const relayToken = relayThrough === null ? null : randomBytes(RELAY_TOKEN_BYTES)
+    if (relayThrough !== null) slot.relayToken = relayToken()
+    const ourToken = slot.relayToken
     const relays = this.host.relays
     const relayAddresses = this.host.relayAddresses
 
@@ -224,9 +225,9 @@ export class ServerHandshakes {
         },
         secretStream: { version: 1 },
         relayThrough:
-          relayThrough === null || relayToken === null
+          relayThrough === null || ourToken === null
             ? null
-            : { version: 1, publicKey: relayThrough, token: relayToken },
+            : { version: 1, publicKey: relayThrough, token: ourToken },
         relayAddresses: relayAddresses.length > 0 ? relayAddresses : null
       })
     } catch {
@@ -332,8 +333,14 @@ export class ServerHandshakes {
       firewall: (socket, port, host) => {
         // before our reply nobody can know the stream id: drop such a packet
         if (!(port > 0 && port < 65536) || slot.result === null) return true
-        // issue 7: packets from the blind relay's socket must not count as the direct path
+        // relayed traffic before the stream is connected to the relay is not the direct path
+        const relay = slot.relay
+        if (relay !== null && relay.isRelay(socket, port, host)) {
+          relay.validUpgrade = false
+          return false
+        }
         if (slot.onsocket !== null) slot.onsocket(socket, port, host)
+        if (relay !== null) relay.validUpgrade = true
         return false
       }
     })
@@ -359,8 +366,10 @@ export class ServerHandshakes {
       rawStream.removeListener('error', onerror)
       rawStream.removeListener('close', onclose)
       if (rawStream.connected) {
-        // issue 7: a relayed stream moving to the direct path (changeRemote) lands here
-        rawStream.changeRemote(socket, remoteUdx.id, port, host).catch(safetyCatch)
+        // relayed so far: move to the direct path, drop the relay once traffic arrives there
+        const changing = rawStream.changeRemote(socket, remoteUdx.id, port, host)
+        if (slot.relay !== null) slot.relay.confirmDirect(rawStream, changing)
+        else changing.catch(safetyCatch)
       } else {
         rawStream.connect(socket, remoteUdx.id, port, host)
         slot.encryptedSocket = this.opts.createSecretStream(false, rawStream, {
@@ -408,17 +417,50 @@ export class ServerHandshakes {
   }
 
   /**
-   * Seam for issue 7 (blind relay, §9): pair this slot's raw stream through `relayThrough` (ours,
-   * as initiator) or the client's `remotePayload.relayThrough`, then connect the stream to the
-   * relay and emit the connection; set `slot.relayToken` while pairing so aborts and TRY_LATER
-   * keep the stream. Not built yet: nothing is paired, so the client's relay attempt times out
-   * and the connection is made (or not) by the other paths alone.
+   * Pair the slot's raw stream through a blind relay (§9): ours as initiator, else the client's
+   * as responder. Once paired the stream connects to the relay and the connection is emitted;
+   * holepunching goes on and may move it to the direct path later. While pairing,
+   * `slot.relayToken` keeps the stream alive through punch aborts and TRY_LATER.
    */
   private relayConnection(
-    _slot: ServerSlot,
-    _relayThrough: Uint8Array | null,
-    _remotePayload: NoisePayload
-  ): void {}
+    slot: ServerSlot,
+    relayThrough: Buffer | null,
+    remotePayload: NoisePayload
+  ): void {
+    const theirs = remotePayload.relayThrough
+    const publicKey = relayThrough ?? (theirs !== null ? theirs.publicKey : null)
+    const token = relayThrough !== null ? slot.relayToken : theirs !== null ? theirs.token : null
+    const rawStream = slot.rawStream
+    if (publicKey === null || token === null || rawStream === null) return
+    slot.relayToken = token
+    const relay = new RelayLink(this.dht, {
+      publicKey,
+      token,
+      isInitiator: relayThrough !== null,
+      keepAlive: this.opts.relayKeepAlive,
+      rawStream,
+      onpaired: (socket, remoteId, port, host) => {
+        const raw = slot.rawStream
+        if (raw === null || slot.result === null) {
+          // a direct path won the race: the relay is not needed
+          relay.destroy()
+          return
+        }
+        slot.clearPrepunching()
+        raw.once('close', () => relay.destroy())
+        raw.connect(socket, remoteId, port, host)
+        slot.encryptedSocket = this.opts.createSecretStream(false, raw, {
+          handshake: slot.result,
+          keepAlive: this.dht.connectionKeepAlive
+        })
+        this.host.onconnection(slot.encryptedSocket)
+      },
+      onabort: () => {
+        if (slot.aborted && slot.rawStream !== null) slot.rawStream.destroy()
+      }
+    })
+    slot.relay = relay
+  }
 
   private clearLater(slot: ServerSlot, id: number, key: string): void {
     if (slot.clearing !== null) return
@@ -432,19 +474,6 @@ export class ServerHandshakes {
     while (this.slots.length > 0 && this.slots[this.slots.length - 1] === null) this.slots.pop()
     this.connects.delete(key)
   }
-}
-
-function selectRelay(relayThrough: RelayThrough): Uint8Array | null {
-  const chosen = typeof relayThrough === 'function' ? relayThrough() : relayThrough
-  if (chosen === null) return null
-  if (isList(chosen)) {
-    return chosen.length === 0 ? null : (chosen[Math.floor(Math.random() * chosen.length)] ?? null)
-  }
-  return chosen
-}
-
-function isList(v: Uint8Array | readonly Uint8Array[]): v is readonly Uint8Array[] {
-  return Array.isArray(v)
 }
 
 function unrefTimer(fn: () => void, ms: number): NodeJS.Timeout {

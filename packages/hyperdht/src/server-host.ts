@@ -3,6 +3,7 @@
 import type { HostPort } from '@keymesh/dht-rpc'
 import type { KeyPair } from '@keymesh/crypto'
 import type { Holepuncher, RouteStream } from '@keymesh/holepunch'
+import type { NoiseSecretStream } from '@keymesh/secret-stream'
 import type UDX from 'udx-native'
 import type { AnnouncerHost } from './announcer.js'
 import type { Router } from './router.js'
@@ -25,7 +26,12 @@ export interface ServerHost extends AnnouncerHost {
   readonly defaultKeyPair: KeyPair
   /** Servers the node closes when it is destroyed. */
   readonly listening: Set<ListedServer>
-  readonly stats: { punches: { open: number } }
+  readonly stats: {
+    punches: { open: number }
+    relaying: { attempts: number; successes: number; aborts: number }
+  }
+  /** Opens a connection (relay links connect to their blind relay this way). */
+  connect(publicKey: Uint8Array): NoiseSecretStream
   /** @internal */
   readonly _router: Router
   /** @internal */

@@ -9,6 +9,7 @@ import type { AnnounceSigner } from './announce.js'
 import type { HolepunchVeto } from './holepunch-veto.js'
 import type { ConnectionPool } from './connection-pool.js'
 import type { HandshakeResult, PeerHandshake } from './noise-wrap.js'
+import type { RelayThrough } from './select-relay.js'
 
 /**
  * The server firewall: return (or resolve) true to refuse the client. `remotePayload` is the
@@ -20,9 +21,7 @@ export type ServerFirewall = (
   clientAddress: HostPort
 ) => boolean | Promise<boolean>
 
-/** A blind-relay server key, a list to pick from at random, or a function choosing one. */
-export type RelayThrough =
-  Uint8Array | readonly Uint8Array[] | (() => Uint8Array | readonly Uint8Array[] | null) | null
+export type { RelayThrough }
 
 /** Makes the server side's stream (hyperdht's `createSecretStream` option). */
 export type CreateServerSecretStream = (
@@ -37,7 +36,7 @@ export interface ServerOptions {
   firewall?: ServerFirewall
   /** Veto a holepunch per attempt, or `false` to never punch (clients must reach us). */
   holepunch?: HolepunchVeto | false
-  /** Blind relay(s) to offer clients (the pairing itself arrives with issue 7). @default null */
+  /** Blind relay(s) to pair through when punching may fail; the server's choice wins. @default null */
   relayThrough?: RelayThrough
   /** Keep-alive of the relay connection in ms. @default 5000 */
   relayKeepAlive?: number

@@ -4,6 +4,7 @@ import type { Holepuncher, SecurePayload } from '@keymesh/holepunch'
 import type { NoiseSecretStream } from '@keymesh/secret-stream'
 import type UDX from 'udx-native'
 import type { HandshakeResult } from './noise-wrap.js'
+import type { RelayLink } from './relay-link.js'
 
 /** Called with the socket and address the client's first UDX packet (or punch) arrived from. */
 export type OnSocket = (socket: UDX.Socket, port: number, host: string) => void
@@ -36,11 +37,10 @@ export class ServerSlot {
   replyFromPuncher = false
   onsocket: OnSocket | null = null
   aborted = false
-  /**
-   * Token of a blind-relay pairing in progress (issue 7). Until the relay exists this stays null:
-   * nothing pairs, so nothing may keep the slot's stream alive on its behalf.
-   */
+  /** Token of the blind-relay pairing in use: while set, punch aborts keep the stream. */
   relayToken: Buffer | null = null
+  /** The pairing through a blind relay, when either side chose one. */
+  relay: RelayLink | null = null
 
   /** Stop punching, drop the unconnected stream and the timers (server close or suspend). */
   destroy(): void {
@@ -49,6 +49,7 @@ export class ServerSlot {
       this.puncher.destroy()
     }
     this.clearTimers()
+    if (this.relay !== null && !this.relay.paired) this.relay.destroy()
     if (this.rawStream !== null) this.rawStream.destroy()
   }
 

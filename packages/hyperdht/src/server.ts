@@ -118,6 +118,7 @@ export class Server extends EventEmitter<ServerEvents> {
       holepunch: this.holepunch,
       neverPunch: opts.holepunch === false, // fully disables punching
       relayThrough: this.relayThrough,
+      relayKeepAlive: this.relayKeepAlive,
       shareLocalAddress: opts.shareLocalAddress !== false,
       reusableSocket: !!opts.reusableSocket,
       handshakeClearWait: this.handshakeClearWait,
