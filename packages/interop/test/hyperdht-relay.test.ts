@@ -7,12 +7,7 @@
 import { createRequire } from 'node:module'
 import test from 'brittle'
 import type * as RealBlindRelayType from 'blind-relay'
-import {
-  RealHyperDHT,
-  asKeymesh,
-  createHyperNetwork,
-  hyperImpls
-} from '../src/hyperdht-network.js'
+import { RealHyperDHT, asKeymesh, createHyperNetwork, hyperImpls } from '../src/hyperdht-network.js'
 import type { HyperDHTNode, HyperNetwork, KeyPair } from '../src/hyperdht-network.js'
 import type { ImplName } from '../src/api.js'
 import { LOCALHOST, freeUdpPort, withTimeout } from '../src/index.js'
@@ -70,7 +65,8 @@ async function startRelay(net: HyperNetwork, impl: ImplName): Promise<Relay> {
   const relay = new RealBlindRelay.Server({ createStream: (opts) => node.createRawStream(opts) })
   const server = node.createServer({}, (socket) => {
     socket.on('error', () => {})
-    relay.accept(socket, { id: socket.remotePublicKey ?? undefined }).on('error', () => {})
+    const id = socket.remotePublicKey
+    relay.accept(socket, id === null ? {} : { id }).on('error', () => {})
   })
   await withTimeout(server.listen(kp), OP_MS, 'real relay listen')
   net.onDestroy(async () => {
