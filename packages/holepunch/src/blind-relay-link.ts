@@ -1,6 +1,6 @@
 // RelayLink and RelayPairing: one side of a relayed pair, and a token waiting for both sides.
 
-import type { RelayStream, RelayStreamOptions } from './relay-stream.js'
+import type { RelayPath, RelayStream, RelayStreamOptions } from './relay-stream.js'
 
 /** @internal What a link reports to the session that asked for it. */
 export interface LinkOwner {
@@ -14,6 +14,8 @@ export interface LinkOwner {
   _linkError(err: Error): void
   /** Its relay stream closed or was destroyed. */
   _linkGone(link: RelayLink): void
+  /** Where the peer's packets come from, when the session knows it. */
+  _path(): RelayPath | null
 }
 
 function noop(): void {}
@@ -60,6 +62,11 @@ export class RelayLink {
     if (stream === null) return
     stream.on('error', this.onerror)
     stream.on('close', this.onclose)
+    // Connect now where the peer's connection comes from, instead of at its first packet: data
+    // the other side sends before this peer's first packet is then relayed, not dropped (which
+    // would cost that side a retransmit timeout, ~1 s).
+    const path = this.owner._path()
+    if (path !== null) this.connectTo(path.socket, path.port, path.host)
     if (this.remote !== null && this.remote.stream !== null) stream.relayTo(this.remote.stream)
     this.owner._linkActive(this)
   }
@@ -107,14 +114,19 @@ export class RelayLink {
   }
 
   private onfirewall(socket: unknown, port: number, host: string): boolean {
+    // false accepts the packet; a stream that cannot connect (its socket closing) drops it
+    return !this.connectTo(socket, port, host)
+  }
+
+  private connectTo(socket: unknown, port: number, host: string): boolean {
     const stream = this.stream
-    if (stream === null) return true
+    if (stream === null) return false
     try {
       stream.connect(socket, this.remoteId, port, host)
     } catch {
-      return true // e.g. the socket is closing: drop the packet
+      return false
     }
-    return false
+    return true
   }
 
   private unlink(): void {

@@ -8,12 +8,18 @@ import { HolepunchError } from './errors.js'
 import type { FramedStream } from './framed-stream.js'
 import { Protomux } from './protomux.js'
 import type { ProtomuxChannel, ProtomuxMessageType } from './protomux-channel.js'
-import type { RelayStream, RelayStreamOptions } from './relay-stream.js'
+import type { RelayPath, RelayStream, RelayStreamOptions } from './relay-stream.js'
 
 /** Options of `server.accept()`. */
 export interface BlindRelaySessionOptions {
   /** Channel id: hyperdht relays use the peer's public key. @default null */
   id?: Uint8Array | null | undefined
+  /**
+   * keymesh extra: where the peer's packets arrive (its connection's socket and address, as the
+   * relay sees them). Its relay streams then connect at pairing time instead of at the peer's
+   * first packet. @default unknown: connect at the first packet, as blind-relay does
+   */
+  path?: (() => RelayPath | null) | undefined
 }
 
 /** Event name → listener arguments of `BlindRelaySession`. */
@@ -62,6 +68,7 @@ export class BlindRelaySession extends EventEmitter<BlindRelaySessionEvents> imp
   /** Slots whose relay stream is up. */
   private readonly links = new Map<string, RelayLink>()
   private ending: Promise<void> | null = null
+  private readonly path: (() => RelayPath | null) | null
   private isDestroyed = false
   private reason: Error | null = null
 
@@ -73,6 +80,7 @@ export class BlindRelaySession extends EventEmitter<BlindRelaySessionEvents> imp
   constructor(host: SessionHost, stream: FramedStream, opts: BlindRelaySessionOptions = {}) {
     super()
     this.host = host
+    this.path = opts.path ?? null
     this.mux = Protomux.from(stream)
     const channel = this.mux.createChannel({
       protocol: BLIND_RELAY_PROTOCOL,
@@ -146,6 +154,10 @@ export class BlindRelaySession extends EventEmitter<BlindRelaySessionEvents> imp
   }
 
   /** @internal */
+  _path(): RelayPath | null {
+    return this.path === null ? null : this.path()
+  }
+
   _linkActive(link: RelayLink): void {
     this.pairing.delete(link.slot)
     this.links.set(link.slot, link)

@@ -4,6 +4,7 @@ import type UDX from 'udx-native'
 import {
   BIRTHDAY_SETTLE_MS,
   BIRTHDAY_SOCKETS,
+  RANDOM_PROBE_INTERVAL_MS,
   CONSISTENT_INTERVAL_MS,
   CONSISTENT_ROUNDS,
   FIREWALL,
@@ -315,7 +316,7 @@ export class Holepuncher {
     while (this.punching && tries-- > 0) {
       const addr = { host: remoteAddr.host, port: randomPort() }
       await sendHolepunchPing(this.holder.socket, addr, false)
-      if (this.punching) await this.sleeper.pause(RANDOM_INTERVAL_MS)
+      if (this.punching) await this.sleeper.pause(RANDOM_PROBE_INTERVAL_MS)
     }
 
     this.autoDestroy()

@@ -23,3 +23,10 @@ export interface RelayStream {
   on(event: string, fn: (...args: any[]) => void): unknown
   off(event: string, fn: (...args: any[]) => void): unknown
 }
+
+/** Where a peer's packets reach the relay: the socket and source address of its connection. */
+export interface RelayPath {
+  socket: unknown
+  port: number
+  host: string
+}

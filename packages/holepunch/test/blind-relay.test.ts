@@ -483,3 +483,26 @@ test('server close(): cancels pending pairings, ends every session, destroys rel
     [3, 0, 0, 0]
   )
 })
+
+test('path: a peer whose address is known gets its relay stream connected at pairing', async (t) => {
+  const fake = fakeStreams(0x200)
+  const server = new BlindRelayServer({ createStream: (opts) => fake.createStream(opts) })
+  t.teardown(() => server.close())
+  const paths = {
+    A: { socket: 'relay-socket', port: 41000, host: '10.0.0.1' },
+    B: null // unknown: that side connects at its first packet, as blind-relay does
+  }
+  const [aPeer, aRelay] = control(t)
+  const [bPeer, bRelay] = control(t)
+  server.accept(aRelay, { id: ID_A, path: () => paths.A })
+  server.accept(bRelay, { id: ID_B, path: () => paths.B })
+  const token = relayToken()
+  const a = outcome(BlindRelayClient.from(aPeer, { id: ID_A }).pair(true, token, { id: 7 }))
+  const b = outcome(BlindRelayClient.from(bPeer, { id: ID_B }).pair(false, token, { id: 9 }))
+  t.alike(await Promise.all([a, b]), [0x201, 0x200], 'paired')
+  const [forB, forA] = fake.streams
+  t.alike(forA?.connected, { socket: 'relay-socket', remoteId: 7, port: 41000, host: '10.0.0.1' })
+  t.is(forB?.connected, null, "B's stream waits for B's first packet")
+  t.is(forB?.firewall('s', 42000, '10.0.0.2'), false, "B's first packet is accepted")
+  t.alike(forB?.connected, { socket: 's', remoteId: 9, port: 42000, host: '10.0.0.2' })
+})

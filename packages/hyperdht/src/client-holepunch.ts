@@ -280,6 +280,9 @@ async function abort(c: PunchingClient, relay: RelayInfo, err: HyperDHTError): P
   } catch {
     // the abort is a courtesy to the server; ours stands regardless
   }
+  // keymesh: the specific reason wins; hyperdht lets the puncher's generic HOLEPUNCH_ABORTED
+  // destroy the stream first, so its DOUBLE_RANDOMIZED_NATS / PROBE_TIMEOUT never surface
+  if (c.puncher !== null) c.puncher.onabort = noop
   destroyPuncher(c)
   c.maybeDestroy(err)
 }
@@ -292,3 +295,5 @@ function destroyPuncher(c: PunchingClient): void {
 function pickServerRelay(relays: RelayInfo[], clientRelay: HostPort): RelayInfo {
   return relays.find((r) => sameAddress(r.relayAddress, clientRelay)) ?? (relays[0] as RelayInfo)
 }
+
+function noop(): void {}

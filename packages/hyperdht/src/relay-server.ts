@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events'
 import type { KeyPair } from '@keymesh/crypto'
 import { BlindRelayServer } from '@keymesh/holepunch'
 import type { NoiseSecretStream } from '@keymesh/secret-stream'
+import type { RelayPath } from '@keymesh/holepunch'
 import type UDX from 'udx-native'
 import { safetyCatch } from './safety-catch.js'
 import type { Server, ServerOptions } from './server.js'
@@ -96,7 +97,19 @@ export class RelayServer extends EventEmitter<{ close: [] }> {
     }
     this.sockets.add(socket)
     socket.once('close', () => this.sockets.delete(socket))
-    const session = this.relay.accept(socket, { id: socket.remotePublicKey ?? undefined })
+    // the peer's relayed packets arrive where its connection does: its streams connect there
+    // at once, so nothing the other side sends first is dropped
+    const session = this.relay.accept(socket, {
+      id: socket.remotePublicKey ?? undefined,
+      path: () => pathOf(socket)
+    })
     session.on('error', safetyCatch) // malformed input ends that session only
   }
+}
+
+/** The socket and address a connection's packets arrive on, once it is connected. */
+function pathOf(socket: NoiseSecretStream): RelayPath | null {
+  const raw = socket.rawStream as UDX.Stream | null
+  if (raw === null || raw.socket === null || raw.remoteHost === null) return null
+  return { socket: raw.socket, port: raw.remotePort, host: raw.remoteHost }
 }
