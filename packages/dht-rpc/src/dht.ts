@@ -213,7 +213,12 @@ export class DHT
         this.addNodeFromNetwork(!external, reply.from, reply.to)
       },
       ontimeout: (req) => this.onrequesttimeout(req),
-      oncycle: (req) => this.onattempttimeout(req)
+      oncycle: (req) => this.onattempttimeout(req),
+      // a lagging node (or a lagging us) answers after we gave up: it is alive, so lookups must
+      // not skip it as dead when others list it
+      onlate: (host, port) => {
+        if (this._dead.size > 0) this._dead.delete(addressKey({ host, port }))
+      }
     })
     this.firewalled = this.io.firewalled
 

@@ -109,6 +109,8 @@ export interface IOOptions {
   ontimeout?: (req: Request) => void
   /** An attempt of a request timed out (before any retry). */
   oncycle?: (req: Request) => void
+  /** A well-formed reply matched no request in flight: `host:port` answered, just too late. */
+  onlate?: (host: string, port: number) => void
 }
 
 const TYPE_MASK = 0xf0
@@ -145,6 +147,7 @@ export class IO implements RequestIO {
   private readonly onresponse: (reply: Reply, external: boolean) => void
   private readonly ontimeout: (req: Request) => void
   private readonly oncycle: (req: Request) => void
+  private readonly onlate: (host: string, port: number) => void
   private readonly host: string
   private readonly anyPort: boolean
   private readonly requestTimeout: number
@@ -180,6 +183,7 @@ export class IO implements RequestIO {
     this.onresponse = opts.onresponse ?? noop
     this.ontimeout = opts.ontimeout ?? noop
     this.oncycle = opts.oncycle ?? noop
+    this.onlate = opts.onlate ?? noop
     this.host = opts.host ?? '0.0.0.0'
     this.anyPort = opts.anyPort !== false
     this.requestTimeout = opts.requestTimeout ?? DEFAULTS.requestTimeout
@@ -313,6 +317,7 @@ export class IO implements RequestIO {
     const req = this.tidSlots[m.tid & this.tidMask]
     if (req === undefined || req.tid !== m.tid) {
       this.stats.dropped.unmatched++
+      this.onlate(host, port)
       return
     }
 

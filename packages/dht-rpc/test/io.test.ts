@@ -267,9 +267,10 @@ test('a spoofed id is ignored and counted; a valid id is accepted with its own m
   t.is(accepted.buffer.byteLength, 32, 'retained id does not pin a shared slab')
 })
 
-test('responses to unknown tids and from bad addresses are counted', async (t) => {
+test('responses to unknown tids (onlate) and from bad addresses are counted', async (t) => {
   const net = new FakeNetwork()
-  const { io } = await createIO(t, net)
+  const late: string[] = []
+  const { io } = await createIO(t, net, { onlate: (host, port) => late.push(`${host}:${port}`) })
   const socket = io.serverSocket!
   const response = encode(rpcResponse, {
     tid: 4242,
@@ -285,6 +286,7 @@ test('responses to unknown tids and from bad addresses are counted', async (t) =
   io.onmessage(socket, response, { host: '::1', port: 5 })
   t.is(io.stats.dropped.unmatched, 1)
   t.is(io.stats.dropped.badAddress, 2)
+  t.alike(late, ['127.0.0.1:5'], 'onlate names the sender of a well-formed unmatched reply')
 })
 
 test('a throwing request handler is contained and counted', async (t) => {

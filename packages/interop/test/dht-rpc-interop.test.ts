@@ -77,6 +77,42 @@ async function collect(query: Query): Promise<Reply[]> {
   return replies
 }
 
+function idOf(member: Member): Buffer {
+  return nodeId(LOCALHOST, member.port)
+}
+
+/**
+ * The nodes a lookup was told about while they were still closer than its k-th reply. dht-rpc
+ * walks each reply's closerNodes in the responder's bucket order (not XOR order) and stops at
+ * the first node that is not closer, so on a network of more than k + 1 nodes a lookup may
+ * never hear of one of the true k closest (the real package as much as keymesh). Replaying the
+ * replies in arrival order gives the ones it did hear of; it must reach each of those that is
+ * among the true k, as it stays closer than any k-th reply.
+ */
+function heardOf(target: Uint8Array, replies: readonly Reply[], self: Buffer | null): Set<string> {
+  const closest: Buffer[] = []
+  const closer = (id: Buffer): boolean => {
+    const last = closest[K - 1]
+    return last === undefined || compareDistance(target, id, last) < 0
+  }
+  const heard = new Set<string>()
+  for (const r of replies) {
+    const from = r.from.id
+    if (from !== null && closer(from)) {
+      closest.push(from)
+      closest.sort((a, b) => compareDistance(target, a, b))
+      closest.length = Math.min(closest.length, K)
+    }
+    for (const n of r.closerNodes ?? []) {
+      const id = nodeId(n.host, n.port)
+      if (self !== null && id.equals(self)) continue
+      if (!closer(id)) break
+      heard.add(hex(id))
+    }
+  }
+  return heard
+}
+
 function isSortedByDistance(target: Uint8Array, replies: readonly Reply[]): boolean {
   for (let i = 1; i < replies.length; i++) {
     const a = replies[i - 1]?.from.id
@@ -220,25 +256,52 @@ for (const bs of IMPL_NAMES) {
     const net = await mixedNetwork(t, bs)
     const clients = [await net.addClient('keymesh'), await net.addClient('real')]
     const queriers = [...clients, first(net, 'keymesh'), first(net, 'real')]
-    const allIds = net.persistent.map((m) => nodeId(LOCALHOST, m.port))
     for (let round = 0; round < 4; round++) {
       const target = prng.bytes(32)
       const sets: string[][] = []
       for (const q of queriers) {
-        const query = q.node.findNode(target)
-        await withTimeout(query.finished(), QUERY_MS, `${name(q)} findNode`)
-        const ids = query.closestReplies.map((r) => hex(r.from.id ?? Buffer.alloc(0)))
         // a persistent querier never lists itself; an ephemeral one has no id to skip
         const self = q.node.id
-        const candidates = self === null ? allIds : allIds.filter((id) => !id.equals(self))
-        const truth = closestIds(target, candidates, K).map(hex)
-        t.alike(ids, truth, `round ${round}: ${name(q)} found the true k closest, in order`)
+        const members = net.persistent.filter((m) => self === null || !self.equals(idOf(m)))
+        const memberIds = new Set(members.map((m) => hex(idOf(m))))
+        const truth = closestIds(target, members.map(idOf), K).map(hex)
+
+        // from the routing table, the way applications look up
+        const lookup = q.node.findNode(target)
+        const replies = await collect(lookup)
+        const ids = lookup.closestReplies.map((r) => hex(r.from.id ?? Buffer.alloc(0)))
+        const answered = replies.flatMap((r) => (r.from.id === null ? [] : [r.from.id]))
+        t.is(ids.length, K, `round ${round}: ${name(q)} k closest replies`)
+        t.ok(
+          ids.every((id) => memberIds.has(id)),
+          `round ${round}: ${name(q)} only network members`
+        )
         t.alike(
-          query.closestNodes.map((p) => `${p.host}:${p.port}`),
-          query.closestReplies.map((r) => `${r.from.host}:${r.from.port}`),
+          ids,
+          closestIds(target, answered, K).map(hex),
+          `round ${round}: ${name(q)} the k closest of the nodes that answered, in order`
+        )
+        const heard = heardOf(target, replies, self)
+        const seen = new Set(answered.map(hex))
+        t.alike(
+          truth.filter((id) => heard.has(id) && !seen.has(id)),
+          [],
+          `round ${round}: ${name(q)} reached every one of the true k closest it was told about`
+        )
+        t.alike(
+          lookup.closestNodes.map((p) => `${p.host}:${p.port}`),
+          lookup.closestReplies.map((r) => `${r.from.host}:${r.from.port}`),
           `round ${round}: ${name(q)} closestNodes mirrors closestReplies`
         )
-        if (self === null) sets.push(ids)
+        const missed = truth.filter((id) => !ids.includes(id)).length
+        if (missed > 0) t.comment(`${name(q)} round ${round}: never told of ${missed} of the k`)
+
+        // seeded with every member: nothing to discover, so exactly the true k closest
+        const seeded = q.node.findNode(target, { nodes: members.map(addr) })
+        await withTimeout(seeded.finished(), QUERY_MS, `${name(q)} seeded findNode`)
+        const exact = seeded.closestReplies.map((r) => hex(r.from.id ?? Buffer.alloc(0)))
+        t.alike(exact, truth, `round ${round}: ${name(q)} seeded: the true k closest, in order`)
+        if (self === null) sets.push(exact)
       }
       t.alike(sets[0], sets[1], `round ${round}: keymesh and real clients return the same set`)
     }
