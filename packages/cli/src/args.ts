@@ -141,6 +141,15 @@ export function hex32Arg(what: string, value: string): Buffer {
   return Buffer.from(value, 'hex')
 }
 
+/**
+ * The `--relay-through` list: blind-relay public keys to pick from, each 64 hex characters.
+ * `undefined` when absent, so the node's own default (no relay) stays in force.
+ */
+export function relayThroughArg(values: string[] | undefined): Buffer[] | undefined {
+  if (values === undefined || values.length === 0) return undefined
+  return values.map((v) => hex32Arg('--relay-through', v))
+}
+
 /** `value` in double quotes, shortened for an error line. */
 export function quote(value: string): string {
   return JSON.stringify(value.length > 80 ? value.slice(0, 77) + '...' : value)

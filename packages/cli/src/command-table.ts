@@ -10,6 +10,7 @@ import { keygen } from './commands/keygen.js'
 import { lookup } from './commands/lookup.js'
 import { node } from './commands/node.js'
 import { put } from './commands/put.js'
+import { relay } from './commands/relay.js'
 import { serve } from './commands/serve.js'
 import { testnet } from './commands/testnet.js'
 
@@ -25,5 +26,6 @@ export const COMMANDS: readonly Command[] = Object.freeze([
   lookup,
   serve,
   connect,
+  relay,
   doctor
 ])

@@ -12,7 +12,10 @@ test('testnet: prints bootstrap, gateway and one-liners; usable; SIGTERM exits 0
   const net = keymesh(t, ['testnet', '--size', '3', '--port', '0', '--gateway', '0'])
   const [, bootstrap] = await net.waitFor(/bootstrap: (127\.0\.0\.1:\d+)/)
   const [, gateway] = await net.waitFor(/gateway: +(http:\/\/127\.0\.0\.1:\d+)/)
+  const [, relay] = await net.waitFor(/relay: +([0-9a-f]{64}) {2}\(use --relay-through \1\)/)
   await net.waitFor(/Press Ctrl\+C to stop\./)
+  const b = `--bootstrap ${bootstrap as string}`
+  t.ok(net.stdout().includes(`serve ${b} --key me.key --relay-through ${relay as string}`), 'relay')
   t.ok(net.stdout().includes(`put --bootstrap ${bootstrap} 'hello world'`), 'one-liners')
   t.ok(net.stdout().includes(`curl ${gateway}/`), 'gateway one-liner')
 
@@ -34,6 +37,7 @@ test('testnet --json --no-gateway: one ready event; SIGINT exits 0', async (t) =
   const [ready] = net.jsonLines()
   t.is(ready?.['nodes'], 1)
   t.is(ready?.['gateway'], null)
+  t.ok(/^[0-9a-f]{64}$/.test(ready?.['relay'] as string), 'the relay key')
   net.child.kill('SIGINT')
   t.is(await net.exited, 0)
   t.alike(net.jsonLines().at(-1), { event: 'stopped' })

@@ -15,7 +15,12 @@ test('doctor --json on a local testnet: reachable, joined, NAT explained, connec
     bootstrap: { node: string; reachable: boolean; rttMs: number }[]
     network: { joined: boolean; nodes: number }
     nat: { type: string; firewalled: boolean; publicAddress: string | null }
-    connect: { ok: boolean; ms: number }
+    connect: {
+      ok: boolean
+      ms: number
+      punches: { consistent: number; random: number; open: number }
+      relaying: { attempts: number; successes: number; aborts: number }
+    }
     advice: string[]
   }
   t.is(report.ok, true)
@@ -29,6 +34,12 @@ test('doctor --json on a local testnet: reachable, joined, NAT explained, connec
   t.is(report.nat.firewalled, report.nat.type !== 'open', 'firewalled agrees with the type')
   t.ok(report.nat.publicAddress?.startsWith('127.0.0.1:'), 'the address the testnet sees')
   t.is(report.connect.ok, true, 'loopback connection echoed')
+  const { punches, relaying } = report.connect
+  t.ok(
+    [punches.consistent, punches.random, punches.open].every((n) => Number.isInteger(n)),
+    "the connecting node's punch counters"
+  )
+  t.alike(relaying, { attempts: 0, successes: 0, aborts: 0 }, 'no relay asked for')
   t.ok(report.advice.length > 0, 'explained in words')
 })
 

@@ -20,6 +20,7 @@ test('every subcommand has --help (and -h): usage on stdout, exit 0', async (t) 
     'lookup',
     'serve',
     'connect',
+    'relay',
     'doctor'
   ])
   const results = await Promise.all(

@@ -32,6 +32,20 @@ const CASES: [string[], RegExp][] = [
   [['connect', '--bootstrap', '127.0.0.1:1', 'short'], /the public key must be 64 hex/],
   [['connect', '--bootstrap', '127.0.0.1:1', HEX, '--tcp', 'x:y'], /--tcp must be a whole number/],
   [['serve', '--bootstrap', '127.0.0.1:1', '--allow', 'nope'], /--allow must be 64 hex/],
+  [
+    ['serve', '--bootstrap', '127.0.0.1:1', '--relay-through', HEX, '--relay-through', 'ab'],
+    /--relay-through must be 64 hex characters, got "ab"/
+  ],
+  [
+    ['connect', '--bootstrap', '127.0.0.1:1', HEX, '--relay-through', 'nothex'],
+    /--relay-through must be 64 hex characters/
+  ],
+  [['connect', '--bootstrap', '127.0.0.1:1', HEX, '--relay-through'], /argument missing/],
+  [
+    ['relay', '--bootstrap', '127.0.0.1:1', '--max-sessions', '0'],
+    /--max-sessions must be a whole number from 1 to 65535/
+  ],
+  [['relay', '--bootstrap', '127.0.0.1:1', 'extra'], /unexpected argument "extra"/],
   [['testnet', '--size', 'ten'], /--size must be a whole number from 0 to 1000/],
   [['testnet', '--gateway', '1', '--no-gateway'], /do not go together/],
   [['testnet', '--bootstrap', '127.0.0.1:5'], /--bootstrap does not apply/],

@@ -1,7 +1,13 @@
 // keymesh connect: an encrypted connection to a public key, piped to stdio or a local TCP port.
 
 import net from 'node:net'
-import { expectPositionals, hex32Arg, hostPortArg, parseCommandLine } from '../args.js'
+import {
+  expectPositionals,
+  hex32Arg,
+  hostPortArg,
+  parseCommandLine,
+  relayThroughArg
+} from '../args.js'
 import type { Command, CommandContext } from '../command.js'
 import { CliError } from '../errors.js'
 import { EXIT, errorLine } from '../exit-codes.js'
@@ -12,11 +18,12 @@ import { forward, link } from '../pipe.js'
 import { opened, type SecureSocket } from '../secure-socket.js'
 import { untilAborted } from '../signals.js'
 import type HyperDHT from '@keymesh/hyperdht'
-import type { KeyPair } from '@keymesh/hyperdht'
+import type { ConnectOptions, KeyPair } from '@keymesh/hyperdht'
 
 const OPTIONS = {
   tcp: { type: 'string' },
-  key: { type: 'string', short: 'k' }
+  key: { type: 'string', short: 'k' },
+  'relay-through': { type: 'string', multiple: true }
 } as const
 
 /** `keymesh connect`. */
@@ -24,6 +31,7 @@ export const connect: Command = {
   name: 'connect',
   summary: 'connect to a public key: pipe stdin/stdout, or forward a local TCP port',
   usage: helpText(`Usage: keymesh connect <publicKey> [--tcp [HOST:]PORT] [--key FILE]
+                       [--relay-through PUBLICKEY ...]
 
 Open an end-to-end encrypted connection to the server listening on <publicKey> (see 'keymesh
 serve'), through NATs when needed. A secure netcat and port forward.
@@ -40,10 +48,15 @@ Options:
   --tcp <[host:]port>  listen here (host default 127.0.0.1; port 0 picks a free one)
   -k, --key <file>     connect as this key file's key pair (the server sees its public key);
                        default: a new random key pair
+  --relay-through <publicKey>
+                       offer the server this blind relay (see 'keymesh relay') for when
+                       holepunching fails; repeatable: one is picked at random per
+                       connection. A server with its own --relay-through uses its own.
 
 Examples:
   echo hello | keymesh connect --bootstrap 127.0.0.1:49737 <publicKey>
-  keymesh connect --bootstrap 127.0.0.1:49737 <publicKey> --tcp 2222   # then: ssh -p 2222 localhost`),
+  keymesh connect --bootstrap 127.0.0.1:49737 <publicKey> --tcp 2222   # then: ssh -p 2222 localhost
+  keymesh connect --bootstrap 127.0.0.1:49737 <publicKey> --relay-through <relayKey>`),
 
   async run(ctx) {
     const { values, positionals } = parseCommandLine(ctx.argv, OPTIONS)
@@ -51,11 +64,14 @@ Examples:
     const publicKey = hex32Arg('the public key', positionals[0] as string)
     const tcp = values.tcp === undefined ? null : hostPortArg('tcp', values.tcp, '127.0.0.1')
     const keyPair = values.key === undefined ? null : await readKeyFile(values.key)
+    const relayThrough = relayThroughArg(values['relay-through'])
     if (tcp === null) ctx.output.dataOnStdout()
 
     return withNode(ctx, values.bootstrap, (node) => {
-      const dial = (): SecureSocket =>
-        node.connect(publicKey, keyPair === null ? {} : { keyPair: keyPair as KeyPair })
+      const opts: ConnectOptions = {}
+      if (keyPair !== null) opts.keyPair = keyPair as KeyPair
+      if (relayThrough !== undefined) opts.relayThrough = relayThrough
+      const dial = (): SecureSocket => node.connect(publicKey, { ...opts })
       return tcp === null
         ? overStdio(ctx, publicKey, dial)
         : overTcp(ctx, node, tcp, publicKey, dial)

@@ -41,7 +41,17 @@ interface DoctorReport {
     publicAddress: string | null
     localAddress: string | null
   }
-  connect: { ok: boolean; ms: number | null; error: string | null }
+  connect: {
+    ok: boolean
+    ms: number | null
+    error: string | null
+    /**
+     * The connecting node's counters (hyperdht's `stats.punches` and `stats.relaying`; the test
+     * asks for no relay, so relaying counts stay 0 today); null when the test was skipped.
+     */
+    punches: { consistent: number; random: number; open: number } | null
+    relaying: { attempts: number; successes: number; aborts: number } | null
+  }
   advice: string[]
 }
 
@@ -59,7 +69,8 @@ Check how this machine sees the DHT and explain it in plain words:
     cannot reach it unasked) and the NAT type (open, consistent: holepunching works,
     random: a new port per destination, holepunching is hard);
   - connect test: a server on one node and a connection to it from another node, with
-    data echoed back, through the DHT as any client would.
+    data echoed back, through the DHT as any client would, and how it got through
+    (directly or holepunched, from the connecting node's counters).
 
 Exits 0 when every check passed, 1 otherwise.
 
@@ -115,13 +126,21 @@ async function diagnose(
       localAddress: local === null ? null : `${local.host}:${local.port}`
     }
 
-    let connect: DoctorReport['connect'] = { ok: false, ms: null, error: 'skipped: not joined' }
+    let connect: DoctorReport['connect'] = {
+      ok: false,
+      ms: null,
+      error: 'skipped: not joined',
+      punches: null,
+      relaying: null
+    }
     if (joined) {
       ctx.output.progress('connect test: starting a second node')
       const b = await start()
       await abortable(b.fullyBootstrapped(), ctx.signal)
       ctx.output.progress('connect test: connecting')
-      connect = await connectTest(a, b, timeout, ctx.signal)
+      const result = await connectTest(a, b, timeout, ctx.signal)
+      // copies: the counters are live and the node is destroyed before printing
+      connect = { ...result, punches: { ...b.stats.punches }, relaying: { ...b.stats.relaying } }
     }
     const ok = checks.some((c) => c.reachable) && joined && connect.ok
     const report: DoctorReport = {
@@ -182,7 +201,7 @@ async function connectTest(
   clientNode: HyperDHT,
   timeout: number,
   signal: AbortSignal
-): Promise<DoctorReport['connect']> {
+): Promise<Pick<DoctorReport['connect'], 'ok' | 'ms' | 'error'>> {
   const keyPair = (await loadHyperDHT()).default.keyPair()
   const server = serverNode.createServer((socket) => {
     socket.on('error', () => {})
@@ -272,10 +291,22 @@ function describe(r: DoctorReport): string {
     '',
     'Connect test',
     `  ${mark(r.connect.ok)} ${r.connect.ok ? `a server on one node was reached from another in ${r.connect.ms} ms; data echoed` : (r.connect.error ?? 'failed')}`,
+    ...paths(r.connect),
     '',
     ...r.advice,
     '',
     r.ok ? 'All checks passed.' : 'Some checks failed.'
   )
   return lines.join('\n')
+}
+
+/** How a passed connect test got through, from the connecting node's punch counters. */
+function paths(c: DoctorReport['connect']): string[] {
+  if (!c.ok || c.punches === null) return []
+  const { open, consistent, random } = c.punches
+  if (consistent + random > 0) {
+    return [`  path: holepunched (${consistent} consistent, ${random} random NAT punches)`]
+  }
+  if (open > 0) return ["  path: straight to the server's public address, no holepunch needed"]
+  return ['  path: no holepunch needed (a direct or local path answered first)']
 }

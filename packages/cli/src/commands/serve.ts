@@ -1,7 +1,13 @@
 // keymesh serve: accept encrypted connections on a key pair, piped to stdio or a TCP address.
 
 import net from 'node:net'
-import { expectPositionals, hex32Arg, hostPortArg, parseCommandLine } from '../args.js'
+import {
+  expectPositionals,
+  hex32Arg,
+  hostPortArg,
+  parseCommandLine,
+  relayThroughArg
+} from '../args.js'
 import type { Command, CommandContext } from '../command.js'
 import { loadHyperDHT } from '../deps.js'
 import { CliError } from '../errors.js'
@@ -18,7 +24,8 @@ const OPTIONS = {
   key: { type: 'string', short: 'k' },
   tcp: { type: 'string' },
   allow: { type: 'string', multiple: true },
-  once: { type: 'boolean' }
+  once: { type: 'boolean' },
+  'relay-through': { type: 'string', multiple: true }
 } as const
 
 /** `keymesh serve`. */
@@ -27,6 +34,7 @@ export const serve: Command = {
   summary: 'accept encrypted connections on a key pair: pipe stdin/stdout, or forward to TCP',
   usage:
     helpText(`Usage: keymesh serve [--key FILE] [--tcp HOST:PORT] [--allow PUBLICKEY ...] [--once]
+                     [--relay-through PUBLICKEY ...]
 
 Listen for end-to-end encrypted connections on a key pair, announced on the DHT under its
 public key ('keymesh connect <publicKey>' reaches it, through NATs when needed). Runs until
@@ -44,16 +52,22 @@ Options:
   --tcp <host:port>     forward each connection to this TCP address
   --allow <publicKey>   accept only these clients (repeatable); others are refused
   --once                exit after the first connection closes (exit 1 if it broke)
+  --relay-through <publicKey>
+                        pair each connection through this blind relay too (see 'keymesh
+                        relay'), for clients holepunching cannot reach; repeatable: one is
+                        picked at random per connection. Wins over the client's choice.
 
 Examples:
   keymesh serve --bootstrap 127.0.0.1:49737 --key server.key
-  keymesh serve --bootstrap 127.0.0.1:49737 --key server.key --tcp 127.0.0.1:22`),
+  keymesh serve --bootstrap 127.0.0.1:49737 --key server.key --tcp 127.0.0.1:22
+  keymesh serve --bootstrap 127.0.0.1:49737 --key server.key --relay-through <relayKey>`),
 
   async run(ctx) {
     const { values, positionals } = parseCommandLine(ctx.argv, OPTIONS)
     expectPositionals(positionals, 0, 0, '')
     const tcp = values.tcp === undefined ? null : hostPortArg('tcp', values.tcp)
     const allow = (values.allow ?? []).map((k) => hex32Arg('--allow', k).toString('hex'))
+    const relayThrough = relayThroughArg(values['relay-through'])
     const keyPair =
       values.key === undefined
         ? (await loadHyperDHT()).default.keyPair()
@@ -65,7 +79,8 @@ Examples:
       const server = node.createServer({
         // true refuses the client
         firewall: (remotePublicKey) =>
-          allow.length > 0 && !allow.includes(Buffer.from(remotePublicKey).toString('hex'))
+          allow.length > 0 && !allow.includes(Buffer.from(remotePublicKey).toString('hex')),
+        ...(relayThrough === undefined ? {} : { relayThrough })
       })
       let finish: (err: Error | null) => void = () => {}
       const finished = new Promise<Error | null>((resolve) => (finish = resolve))

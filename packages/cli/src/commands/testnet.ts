@@ -2,6 +2,7 @@
 
 import type { LocalNetworkOptions } from '@keymesh/bootstrapper'
 import type HyperDHT from '@keymesh/hyperdht'
+import type { RelayServer } from '@keymesh/hyperdht'
 import { expectPositionals, intArg, ipv4Arg, parseCommandLine, portArg } from '../args.js'
 import type { Command } from '../command.js'
 import { HELP_DEFAULTS, loadBootstrapper, loadHyperDHT } from '../deps.js'
@@ -31,8 +32,9 @@ export const testnet: Command = {
     helpText(`Usage: keymesh testnet [--size N] [--port P] [--host H] [--gateway PORT | --no-gateway]
 
 Run a whole HyperDHT network on this machine (a bootstrapper and N persistent nodes; no
-internet needed) with an HTTP gateway in front of it, until Ctrl+C. Prints the bootstrap
-address, the gateway URL and commands to try from another shell.
+internet needed) with an HTTP gateway in front of it, until Ctrl+C. One node also runs a
+blind relay (see 'keymesh relay'). Prints the bootstrap address, the gateway URL, the relay's
+public key and commands to try from another shell.
 
 Options:
   -n, --size <n>      nodes besides the bootstrapper, 0-${D.maxNodes} (default ${D.nodes})
@@ -69,39 +71,50 @@ Examples:
     ctx.output.progress(`starting a bootstrapper and ${size ?? D.nodes} nodes`)
     const { startLocalNetwork } = await loadBootstrapper()
     const network = await startLocalNetwork(opts)
-    let gatewayNode: HyperDHT | null = null
+    const { default: HyperDHTClass } = await loadHyperDHT()
+    let spareNode: HyperDHT | null = null
     let gateway: RunningGateway | null = null
+    let relay: RelayServer | null = null
     try {
       const bootstrap = network.bootstrapper.bootstrap
+      // with --size 0 the gateway and the relay share one node made here
+      const spare = async (): Promise<HyperDHT> => {
+        if (spareNode === null) {
+          spareNode = new HyperDHTClass({ bootstrap: [bootstrap], host })
+          await spareNode.fullyBootstrapped()
+        }
+        return spareNode
+      }
       if (!noGateway) {
         ctx.output.progress('starting the gateway')
-        let node = network.nodes[0]
-        if (node === undefined) {
-          const { default: HyperDHTClass } = await loadHyperDHT()
-          gatewayNode = node = new HyperDHTClass({ bootstrap: [bootstrap], host })
-          await node.fullyBootstrapped()
-        }
         gateway = await startGateway(
-          node,
+          network.nodes[0] ?? (await spare()),
           gatewayPort ?? DEFAULT_GATEWAY_PORT,
           host,
           gatewayPort === undefined
         )
       }
+      ctx.output.progress('starting the relay')
+      // the last node: the gateway is on the first, so neither slows the other
+      relay = (network.nodes.at(-1) ?? (await spare())).createRelayServer()
+      await relay.listen(HyperDHTClass.keyPair())
+      const relayKey = (relay.publicKey as Buffer).toString('hex')
       ctx.output.result(
         {
           event: 'ready',
           bootstrap,
           nodes: network.nodes.length,
-          gateway: gateway?.url ?? null
+          gateway: gateway?.url ?? null,
+          relay: relayKey
         },
-        banner(bootstrap, network.nodes.length, network.portFallback, gateway)
+        banner(bootstrap, network.nodes.length, network.portFallback, gateway, relayKey)
       )
       await untilAborted(ctx.signal)
       ctx.output.notice('stopping')
     } finally {
+      if (relay !== null) await relay.close()
       if (gateway !== null) await gateway.gateway.close()
-      if (gatewayNode !== null) await gatewayNode.destroy()
+      if (spareNode !== null) await (spareNode as HyperDHT).destroy()
       await network.close()
     }
     ctx.output.result({ event: 'stopped' }, 'Stopped.')
@@ -113,7 +126,8 @@ function banner(
   bootstrap: string,
   nodes: number,
   portFallback: boolean,
-  gateway: RunningGateway | null
+  gateway: RunningGateway | null,
+  relay: string
 ): string {
   const k = selfCommand()
   const b = `--bootstrap ${bootstrap}`
@@ -122,6 +136,7 @@ function banner(
     '',
     `  bootstrap: ${bootstrap}${portFallback ? ` (port ${D.port} was taken)` : ''}`,
     `  gateway:   ${gateway === null ? 'off' : gateway.url}${gateway?.fellBack === true ? ` (port ${DEFAULT_GATEWAY_PORT} was taken)` : ''}`,
+    `  relay:     ${relay}  (use --relay-through ${relay})`,
     '',
     'Try it from another shell:',
     '',
@@ -135,6 +150,8 @@ function banner(
     '  # an encrypted pipe: serve in one shell, connect in another, type lines',
     `  ${k} serve ${b} --key me.key`,
     `  ${k} connect ${b} <publicKey>`,
+    '  # the same, paired through the blind relay too (for peers that cannot holepunch)',
+    `  ${k} serve ${b} --key me.key --relay-through ${relay}`,
     '  # check the network',
     `  ${k} doctor ${b}`
   ]

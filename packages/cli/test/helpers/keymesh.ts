@@ -18,8 +18,15 @@ export interface KeymeshProcess {
   stderr(): string
   /** Everything written on stdout, as bytes. */
   stdoutBytes(): Buffer
-  /** First match of `pattern` on stdout (or stderr), waiting for more output if needed. */
-  waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<RegExpMatchArray>
+  /**
+   * First match of `pattern` on stdout (or stderr), waiting for more output if needed; rejects
+   * after `timeoutMs` (default 20 s) or when the process exits first.
+   */
+  waitFor(
+    pattern: RegExp,
+    stream?: 'stdout' | 'stderr',
+    timeoutMs?: number
+  ): Promise<RegExpMatchArray>
   /** The JSON lines printed on stdout so far. */
   jsonLines(): Record<string, unknown>[]
   /** The exit code, or the signal name. */
@@ -79,7 +86,8 @@ export function keymesh(
 
   function waitFor(
     pattern: RegExp,
-    stream: 'stdout' | 'stderr' = 'stdout'
+    stream: 'stdout' | 'stderr' = 'stdout',
+    timeoutMs = WAIT_TIMEOUT_MS
   ): Promise<RegExpMatchArray> {
     const text = (): string => (stream === 'stdout' ? stdout() : err)
     return new Promise((resolve, reject) => {
@@ -90,7 +98,7 @@ export function keymesh(
       }
       const timer = setTimeout(
         () => done(new Error(`keymesh did not print ${pattern} in time; ${stream}: ${text()}`)),
-        WAIT_TIMEOUT_MS
+        timeoutMs
       )
       const done = (error: Error | null, match?: RegExpMatchArray): void => {
         clearTimeout(timer)
