@@ -99,11 +99,15 @@ export class RelayServer extends EventEmitter<{ close: [] }> {
     socket.once('close', () => this.sockets.delete(socket))
     // the peer's relayed packets arrive where its connection does: its streams connect there
     // at once, so nothing the other side sends first is dropped
-    const session = this.relay.accept(socket, {
-      id: socket.remotePublicKey ?? undefined,
-      path: () => pathOf(socket)
-    })
-    session.on('error', safetyCatch) // malformed input ends that session only
+    try {
+      const session = this.relay.accept(socket, {
+        id: socket.remotePublicKey ?? undefined,
+        path: () => pathOf(socket)
+      })
+      session.on('error', safetyCatch) // malformed input ends that session only
+    } catch {
+      socket.destroy() // the stream died before its channel could open
+    }
   }
 }
 
