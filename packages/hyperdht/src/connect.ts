@@ -23,7 +23,7 @@ import type { ConnectHost, HandshakeState, HolepunchVeto, PunchingClient } from 
 import { defaultCreateHandshake } from './noise-wrap.js'
 import type { HandshakeResult, PeerHandshake } from './noise-wrap.js'
 import { peerHandshake } from './peer-requests.js'
-import { RelayLink } from './relay-link.js'
+import { RelayLink, changeToDirect, chooseRelay } from './relay-link.js'
 import { parseRemoteKey } from './remote-key.js'
 import { sameAddress } from './same-address.js'
 import { selectRelay } from './select-relay.js'
@@ -179,12 +179,7 @@ export class ClientConnection implements PunchingClient {
       framed: true,
       firewall: (socket, port, host) => {
         // relayed traffic before our stream is connected to the relay is not the direct path
-        const relay = this.relay
-        if (relay !== null && relay.isRelay(socket, port, host)) {
-          relay.validUpgrade = false
-          return false
-        }
-        if (relay !== null) relay.validUpgrade = true
+        if (this.relay !== null && this.relay.viaRelay(socket, port, host)) return false
         if (this.onsocket !== null) this.onsocket(socket, port, host)
         else this.serverSocket = { socket, port, host }
         return false
@@ -440,9 +435,7 @@ export class ClientConnection implements PunchingClient {
     this.rawStream = null
     if (rawStream.connected) {
       // relayed so far: move to the direct path, drop the relay once traffic arrives there
-      const changing = rawStream.changeRemote(socket, payload.udx.id, port, host)
-      if (this.relay !== null) this.relay.confirmDirect(rawStream, changing)
-      else changing.catch(noop)
+      changeToDirect(rawStream, this.relay, socket, payload.udx.id, port, host)
     } else {
       if (payload.relayAddresses !== null && payload.relayAddresses.length > 0) {
         this.dht._relayAddressesCache.set(this.id, payload.relayAddresses)
@@ -474,28 +467,20 @@ export class ClientConnection implements PunchingClient {
    * sides are paired; holepunching goes on and may move it to the direct path later.
    */
   private startRelay(payload: NoisePayload, hs: HandshakeResult): void {
-    const theirs = payload.relayThrough
-    const publicKey = theirs !== null ? theirs.publicKey : this.relayThrough
-    const token = theirs !== null ? theirs.token : this.relayToken
+    const ours =
+      this.relayThrough !== null && this.relayToken !== null
+        ? { publicKey: this.relayThrough, token: this.relayToken }
+        : null
+    const chosen = chooseRelay(ours, payload.relayThrough, false)
     const rawStream = this.rawStream
-    if (publicKey === null || token === null || rawStream === null) return
-    this.relayToken = token
+    if (chosen === null || rawStream === null) return
+    this.relayToken = chosen.token
     const relay = new RelayLink(this.dht, {
-      publicKey,
-      token,
-      isInitiator: theirs === null,
+      ...chosen,
       keepAlive: this.opts.relayKeepAlive || RELAY_KEEP_ALIVE_MS,
       rawStream,
-      onpaired: (socket, remoteId, port, host) => {
-        const raw = this.rawStream
-        if (raw === null || this.stream.destroying) {
-          // a direct path won the race: the relay is not needed
-          relay.destroy()
-          if (this.relay === relay) this.relay = null
-          return
-        }
-        raw.once('close', () => relay.destroy())
-        raw.connect(socket, remoteId, port, host)
+      claim: () => (this.stream.destroying ? null : this.rawStream),
+      onrelayed: (raw) => {
         this.clearPassiveTimer()
         this.stream.start(raw, { handshake: hs })
       },

@@ -16,18 +16,51 @@ export interface RelayLinkHost {
   readonly stats: { relaying: { attempts: number; successes: number; aborts: number } }
 }
 
-/** One pairing: who relays, with which token, in which role, for which raw stream. */
-export interface RelayLinkOptions {
+/** A relay one side offered: its key and the pairing token. */
+export interface RelayChoice {
   publicKey: Uint8Array
   token: Buffer
-  /** The side whose relayThrough was chosen pairs as initiator. */
+}
+
+/**
+ * The relay a connection pairs through: the server's choice wins over the client's, and the side
+ * whose choice it is pairs as initiator. Null when neither side offered one.
+ */
+export function chooseRelay(
+  ours: RelayChoice | null,
+  theirs: RelayChoice | null,
+  weAreServer: boolean
+): (RelayChoice & { isInitiator: boolean }) | null {
+  const useOurs = ours !== null && (weAreServer || theirs === null)
+  const chosen = useOurs ? ours : theirs
+  return chosen === null ? null : { ...chosen, isInitiator: useOurs }
+}
+
+/** One pairing: who relays, with which token, in which role, for which raw stream. */
+export interface RelayLinkOptions extends RelayChoice {
   isInitiator: boolean
   keepAlive: number
   rawStream: UDX.Stream
-  /** Paired: connect the connection's raw stream to the relay at (socket, port, host). */
-  onpaired(socket: UDX.Socket, remoteId: number, port: number, host: string): void
+  /** Paired: the raw stream to connect to the relay, or null if a direct path already won. */
+  claim(): UDX.Stream | null
+  /** The claimed raw stream is connected to the relay: start the connection on it. */
+  onrelayed(rawStream: UDX.Stream): void
   /** Pairing failed or timed out; the link is already torn down. */
   onabort(err: Error): void
+}
+
+/** Move a connection's raw stream to the direct path; a relay in use retires once it works. */
+export function changeToDirect(
+  rawStream: UDX.Stream,
+  relay: RelayLink | null,
+  socket: UDX.Socket,
+  remoteId: number,
+  port: number,
+  host: string
+): void {
+  const changing = rawStream.changeRemote(socket, remoteId, port, host)
+  if (relay !== null) relay.confirmDirect(rawStream, changing)
+  else changing.catch(safetyCatch)
 }
 
 /**
@@ -72,8 +105,18 @@ export class RelayLink {
     }
   }
 
-  /** Whether a packet from (socket, port, host) came through our relay connection. */
-  isRelay(socket: UDX.Socket, port: number, host: string): boolean {
+  /**
+   * A packet reached the connection's stream from (socket, port, host), outside its current
+   * path: true if it came through the relay. Otherwise it is the direct path, and later
+   * traffic there may retire the relay.
+   */
+  viaRelay(socket: UDX.Socket, port: number, host: string): boolean {
+    const relayed = this.isRelay(socket, port, host)
+    this.validUpgrade = !relayed
+    return relayed
+  }
+
+  private isRelay(socket: UDX.Socket, port: number, host: string): boolean {
     const stream = this.socket?.rawStream as UDX.Stream | null | undefined
     if (stream === null || stream === undefined) return false
     return stream.socket === socket && stream.remotePort === port && stream.remoteHost === host
@@ -131,7 +174,14 @@ export class RelayLink {
     }
     this.paired = true
     this.host.stats.relaying.successes++
-    this.opts.onpaired(relayStream.socket, remoteId, relayStream.remotePort, relayStream.remoteHost)
+    const raw = this.opts.claim()
+    if (raw === null) {
+      this.destroy() // a direct path won the race: the relay is not needed
+      return
+    }
+    raw.once('close', () => this.destroy())
+    raw.connect(relayStream.socket, remoteId, relayStream.remotePort, relayStream.remoteHost)
+    this.opts.onrelayed(raw)
   }
 
   private abort(err: Error): void {

@@ -15,7 +15,7 @@ import type { PeerHandshakeReply, PeerHolepunchReply } from './router.js'
 import { safetyCatch } from './safety-catch.js'
 import { answerHolepunch } from './server-holepunch.js'
 import type { HolepunchAnswerContext } from './server-holepunch.js'
-import { RelayLink } from './relay-link.js'
+import { RelayLink, changeToDirect, chooseRelay } from './relay-link.js'
 import { selectRelay } from './select-relay.js'
 import type { RelayThrough } from './select-relay.js'
 import type { CreateServerSecretStream, ServerFirewall } from './server-options.js'
@@ -334,13 +334,8 @@ export class ServerHandshakes {
         // before our reply nobody can know the stream id: drop such a packet
         if (!(port > 0 && port < 65536) || slot.result === null) return true
         // relayed traffic before the stream is connected to the relay is not the direct path
-        const relay = slot.relay
-        if (relay !== null && relay.isRelay(socket, port, host)) {
-          relay.validUpgrade = false
-          return false
-        }
+        if (slot.relay !== null && slot.relay.viaRelay(socket, port, host)) return false
         if (slot.onsocket !== null) slot.onsocket(socket, port, host)
-        if (relay !== null) relay.validUpgrade = true
         return false
       }
     })
@@ -367,9 +362,7 @@ export class ServerHandshakes {
       rawStream.removeListener('close', onclose)
       if (rawStream.connected) {
         // relayed so far: move to the direct path, drop the relay once traffic arrives there
-        const changing = rawStream.changeRemote(socket, remoteUdx.id, port, host)
-        if (slot.relay !== null) slot.relay.confirmDirect(rawStream, changing)
-        else changing.catch(safetyCatch)
+        changeToDirect(rawStream, slot.relay, socket, remoteUdx.id, port, host)
       } else {
         rawStream.connect(socket, remoteUdx.id, port, host)
         slot.encryptedSocket = this.opts.createSecretStream(false, rawStream, {
@@ -427,30 +420,23 @@ export class ServerHandshakes {
     relayThrough: Buffer | null,
     remotePayload: NoisePayload
   ): void {
-    const theirs = remotePayload.relayThrough
-    const publicKey = relayThrough ?? (theirs !== null ? theirs.publicKey : null)
-    const token = relayThrough !== null ? slot.relayToken : theirs !== null ? theirs.token : null
+    const ours =
+      relayThrough !== null && slot.relayToken !== null
+        ? { publicKey: relayThrough, token: slot.relayToken }
+        : null
+    const chosen = chooseRelay(ours, remotePayload.relayThrough, true)
     const rawStream = slot.rawStream
-    if (publicKey === null || token === null || rawStream === null) return
-    slot.relayToken = token
-    const relay = new RelayLink(this.dht, {
-      publicKey,
-      token,
-      isInitiator: relayThrough !== null,
+    if (chosen === null || rawStream === null) return
+    slot.relayToken = chosen.token
+    slot.relay = new RelayLink(this.dht, {
+      ...chosen,
       keepAlive: this.opts.relayKeepAlive,
       rawStream,
-      onpaired: (socket, remoteId, port, host) => {
-        const raw = slot.rawStream
-        if (raw === null || slot.result === null) {
-          // a direct path won the race: the relay is not needed
-          relay.destroy()
-          return
-        }
+      claim: () => (slot.result === null ? null : slot.rawStream),
+      onrelayed: (raw) => {
         slot.clearPrepunching()
-        raw.once('close', () => relay.destroy())
-        raw.connect(socket, remoteId, port, host)
         slot.encryptedSocket = this.opts.createSecretStream(false, raw, {
-          handshake: slot.result,
+          handshake: slot.result as HandshakeResult,
           keepAlive: this.dht.connectionKeepAlive
         })
         this.host.onconnection(slot.encryptedSocket)
@@ -459,7 +445,6 @@ export class ServerHandshakes {
         if (slot.aborted && slot.rawStream !== null) slot.rawStream.destroy()
       }
     })
-    slot.relay = relay
   }
 
   private clearLater(slot: ServerSlot, id: number, key: string): void {

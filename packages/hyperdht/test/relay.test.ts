@@ -7,8 +7,9 @@ import test from 'brittle'
 import type { NoiseSecretStream } from '@keymesh/secret-stream'
 import type UDX from 'udx-native'
 import { HyperDHT } from '../src/index.js'
-import type { RelayServer, Server } from '../src/index.js'
+import type { RelayServer } from '../src/index.js'
 import { createTestnet } from '../src/testnet.js'
+import { closed, echo, echoServer, opened } from './helpers/streams.js'
 import type { Teardown } from '../src/testnet.js'
 
 test.configure({ timeout: 60_000 })
@@ -28,46 +29,6 @@ async function network(t: { teardown: Teardown }) {
   const clientNode = testnet.createNode()
   await Promise.all([serverNode.fullyBootstrapped(), clientNode.fullyBootstrapped()])
   return { testnet, relay, relayNode, serverNode, clientNode }
-}
-
-function echoServer(node: HyperDHT, opts: Parameters<HyperDHT['createServer']>[0] = {}): Server {
-  return node.createServer(opts as never, (socket: NoiseSecretStream) => {
-    socket.on('error', () => {})
-    socket.pipe(socket)
-  })
-}
-
-/** Write `data`, end, and collect everything echoed back. */
-async function echo(stream: NoiseSecretStream, data: Buffer): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  const done = new Promise<void>((resolve, reject) => {
-    stream.on('data', (c: Buffer) => chunks.push(c))
-    stream.once('end', () => resolve())
-    stream.once('error', reject)
-  })
-  for (let i = 0; i < data.length; i += 64 * 1024) stream.write(data.subarray(i, i + 64 * 1024))
-  stream.end()
-  await done
-  return Buffer.concat(chunks)
-}
-
-function opened(stream: NoiseSecretStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.once('open', () => resolve())
-    stream.once('error', reject)
-    stream.once('close', () => reject(new Error('closed before open')))
-  })
-}
-
-/** Resolves with the stream's error (or null) once it closes. */
-function closed(stream: NoiseSecretStream): Promise<Error | null> {
-  return new Promise((resolve) => {
-    let error: Error | null = null
-    stream.on('error', (err: Error) => {
-      error = err
-    })
-    stream.once('close', () => resolve(error))
-  })
 }
 
 /** Resolves when `n` of the relay's peer connections have closed. */
