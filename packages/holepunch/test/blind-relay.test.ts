@@ -17,7 +17,7 @@ import {
 } from '../src/index.js'
 import type { TestInstance } from './helpers/brittle.js'
 import { fakeStreams } from './helpers/fake-relay-stream.js'
-import { FramedEnd, framedPair, sentHex } from './helpers/framed-pair.js'
+import { FramedEnd, framedPair, frames, sentHex } from './helpers/framed-pair.js'
 import { addressOf, createSocket } from './helpers/net.js'
 import { fromHex, loadVector } from './helpers/vectors.js'
 
@@ -51,19 +51,6 @@ function control(t: TestInstance): [FramedEnd, FramedEnd] {
   const pair = framedPair()
   t.teardown(() => pair[0].destroy())
   return pair
-}
-
-/** Resolves after `end` emitted `n` more 'data' events. */
-function frames(end: FramedEnd, n: number): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = 0
-    const ondata = (): void => {
-      if (++seen < n) return
-      end.off('data', ondata)
-      resolve()
-    }
-    end.on('data', ondata)
-  })
 }
 
 /** Resolves on `event`; unlike events.once, an 'error' before it does not reject. */

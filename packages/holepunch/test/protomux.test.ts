@@ -6,7 +6,7 @@ import { pair, raw, uint, unpair, type Pair } from '@keymesh/wire'
 import { HolepunchError, Protomux } from '../src/index.js'
 import type { ProtomuxChannel, ProtomuxChannelOptions } from '../src/index.js'
 import type { TestInstance } from './helpers/brittle.js'
-import { FramedEnd, framedPair, sentHex } from './helpers/framed-pair.js'
+import { FramedEnd, framedPair, frames, sentHex } from './helpers/framed-pair.js'
 import { fromHex, loadVector } from './helpers/vectors.js'
 
 /** The parts of blind-relay-protomux.json these tests use. */
@@ -41,19 +41,6 @@ function channel(
   const ch = mux.createChannel({ ...opts, onopen, onclose })
   if (ch === null) throw new Error('createChannel returned null')
   return { ch, opened, closed }
-}
-
-/** Resolves once `end` has emitted `n` more 'data' events. */
-function frames(end: FramedEnd, n: number): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = 0
-    const ondata = (): void => {
-      if (++seen < n) return
-      end.off('data', ondata)
-      resolve()
-    }
-    end.on('data', ondata)
-  })
 }
 
 function closedWith(end: FramedEnd): Promise<Error | null> {

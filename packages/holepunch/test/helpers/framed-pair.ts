@@ -87,3 +87,16 @@ export function framedPair(): [FramedEnd, FramedEnd] {
 export function sentHex(end: FramedEnd): string[] {
   return end.sent.map((f) => f.toString('hex'))
 }
+
+/** Resolves once `end` has emitted `n` more 'data' events. */
+export function frames(end: FramedEnd, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0
+    const ondata = (): void => {
+      if (++seen < n) return
+      end.off('data', ondata)
+      resolve()
+    }
+    end.on('data', ondata)
+  })
+}
