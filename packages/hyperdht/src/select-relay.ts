@@ -1,5 +1,7 @@
 // selectRelay: the relayThrough option (a key, a list to pick from, or a function) to one key.
 
+import { asBuffer } from '@keymesh/wire'
+
 /** `relayThrough` as connect() and createServer() take it (§9). */
 export type RelayThrough =
   Uint8Array | readonly Uint8Array[] | (() => Uint8Array | readonly Uint8Array[] | null) | null
@@ -11,15 +13,11 @@ export function selectRelay(relayThrough: RelayThrough | undefined): Buffer | nu
   if (isList(chosen)) {
     if (chosen.length === 0) return null
     const pick = chosen[Math.floor(Math.random() * chosen.length)]
-    return pick === undefined ? null : toBuffer(pick)
+    return pick === undefined ? null : asBuffer(pick)
   }
-  return toBuffer(chosen)
+  return asBuffer(chosen)
 }
 
 function isList(v: Uint8Array | readonly Uint8Array[]): v is readonly Uint8Array[] {
   return Array.isArray(v)
-}
-
-function toBuffer(key: Uint8Array): Buffer {
-  return Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength)
 }
